@@ -1,0 +1,54 @@
+# The two commands: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install smoke lint typecheck contracts checks bench-harvest clean
+
+# Re-install only when the dependency list changes.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Start web, worker and beat on the embedded default (SQLite + filesystem broker). Ctrl-C stops all.
+run: $(STAMP)
+	$(BIN)/python -m config.launcher --host $(HOST) --port $(PORT) $(if $(filter 1 yes true,$(OFFLINE)),--offline,)
+
+## The whole test suite (SQLite + embedded broker unless DATABASE_URL / CELERY_BROKER_URL say otherwise).
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Only the embedded-default end-to-end tests.
+smoke: $(STAMP)
+	env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL $(BIN)/python -m pytest -m smoke $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy curation workers
+
+contracts: $(STAMP)
+	$(BIN)/lint-imports
+
+## Static checks CI runs besides the tests.
+checks: lint typecheck contracts
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$($(BIN)/python -c 'import secrets;print(secrets.token_urlsafe(64))') \
+	  ALLOWED_HOSTS=curator.example.org DATABASE_URL=sqlite:///:memory: \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+bench-harvest: $(STAMP)
+	$(BIN)/python bench/harvest.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The REST API (DRF only): parse input, call a selector or service, serialise output."""

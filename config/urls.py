@@ -1,0 +1,13 @@
+"""Root URL configuration: the web pages, the REST API under /api/, the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
+    path("", include("frontend.urls")),
+]
+
+handler404 = "frontend.views.page_not_found"
+handler500 = "frontend.views.server_error"

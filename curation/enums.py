@@ -1,0 +1,69 @@
+"""Every enumeration of the domain, as TextChoices (stored as readable strings)."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    LEARNER = "learner", "Learner"
+    EXPERT = "expert", "Expert"
+    EDITOR = "editor", "Editor"
+
+
+class VerificationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class TopicKind(models.TextChoices):
+    SPECIALTY = "specialty", "Specialty"
+    CANMEDS_ROLE = "canmeds_role", "CanMEDS role"
+    LEARNER_LEVEL = "learner_level", "Learner level"
+
+
+class SourceKind(models.TextChoices):
+    BLOG = "blog", "Blog"
+    PODCAST = "podcast", "Podcast"
+    VIDEO = "video", "Video channel"
+
+
+class SourceStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    DISCONTINUED = "discontinued", "Discontinued"
+
+
+class IdentityMode(models.TextChoices):
+    """How a source's entries are recognised across fetches."""
+
+    GUID = "guid", "Entry guid"
+    LINK = "link", "Entry link"
+
+
+class FetchOutcome(models.TextChoices):
+    NEVER = "never", "Never fetched"
+    OK = "ok", "New document"
+    NOT_MODIFIED = "not_modified", "Not modified (304)"
+    UNCHANGED = "unchanged", "Unchanged body"
+    GONE = "gone", "Gone (410)"
+    RATE_LIMITED = "rate_limited", "Rate limited (429)"
+    HTTP_ERROR = "http_error", "HTTP error"
+    TIMEOUT = "timeout", "Timed out"
+    CONNECTION_ERROR = "connection_error", "Connection failed"
+    TOO_LARGE = "too_large", "Body too large"
+    TOO_MANY_REDIRECTS = "too_many_redirects", "Too many redirects"
+    BLOCKED_ADDRESS = "blocked_address", "Blocked address"
+    INVALID_URL = "invalid_url", "Invalid URL"
+    REJECTED_DOCUMENT = "rejected_document", "Rejected document (entities)"
+    NOT_A_FEED = "not_a_feed", "Not a feed"
+    PARSE_ERROR = "parse_error", "Could not process the document"
+
+    @classmethod
+    def successes(cls) -> frozenset["FetchOutcome"]:
+        return frozenset({cls.OK, cls.NOT_MODIFIED, cls.UNCHANGED})
+
+
+class ResourceStatus(models.TextChoices):
+    VISIBLE = "visible", "Visible"
+    HELD = "held", "Held for moderation"
+    REMOVED = "removed", "Removed"

@@ -1,0 +1,130 @@
+"""The catalogue: sources with their harvest state, the resources harvested from them, one record per
+fetch, and tombstones that keep rejected entries from coming back."""
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+from curation.enums import FetchOutcome, IdentityMode, ResourceStatus, SourceKind, SourceStatus
+
+
+class Source(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=16, choices=SourceKind.choices, default=SourceKind.BLOG)
+    title = models.CharField(max_length=300, blank=True)
+    site_url = models.URLField(max_length=2000, blank=True)
+    feed_url = models.URLField(max_length=2000, unique=True)
+    language = models.CharField(max_length=16, blank=True)
+    licence = models.CharField(max_length=120, blank=True)
+    topics = models.ManyToManyField("curation.Topic", blank=True, related_name="sources")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Harvest state.
+    status = models.CharField(max_length=16, choices=SourceStatus.choices, default=SourceStatus.ACTIVE)
+    status_reason = models.CharField(max_length=300, blank=True)
+    identity_mode = models.CharField(max_length=8, choices=IdentityMode.choices, default=IdentityMode.GUID)
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    body_hash = models.CharField(max_length=64, blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    poll_interval_seconds = models.PositiveIntegerField(default=3600)
+    consecutive_errors = models.PositiveIntegerField(default=0)
+    first_error_at = models.DateTimeField(null=True, blank=True)
+    last_outcome = models.CharField(max_length=24, choices=FetchOutcome.choices, default=FetchOutcome.NEVER)
+    last_error = models.TextField(blank=True)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    redirect_candidate_url = models.URLField(max_length=2000, blank=True)
+    redirect_candidate_count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [models.Index(fields=["status", "next_poll_at"], name="source_due_idx")]
+
+    def __str__(self) -> str:
+        return self.title or self.feed_url
+
+
+class Resource(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="resources")
+    identity_key = models.CharField(max_length=64, help_text="sha256 of the entry's identity (guid or fallback)")
+    guid = models.TextField(blank=True)
+    canonical_url = models.URLField(max_length=2000, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    authors = models.JSONField(default=list, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    updated_at_source = models.DateTimeField(null=True, blank=True)
+    summary = models.TextField(blank=True, help_text="sanitised HTML excerpt")
+    text = models.TextField(blank=True, help_text="plain text used for search")
+    content_hash = models.CharField(max_length=64, blank=True)
+    previous_content_hash = models.CharField(max_length=64, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+
+    # Media.
+    enclosure_url = models.URLField(max_length=2000, blank=True)
+    enclosure_type = models.CharField(max_length=100, blank=True)
+    enclosure_size = models.BigIntegerField(null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    transcript_urls = models.JSONField(default=list, blank=True)
+    chapters_url = models.URLField(max_length=2000, blank=True)
+    season = models.PositiveIntegerField(null=True, blank=True)
+    episode = models.PositiveIntegerField(null=True, blank=True)
+    explicit = models.BooleanField(null=True, blank=True)
+    video_id = models.CharField(max_length=32, blank=True)
+    is_short = models.BooleanField(default=False)
+    thumbnail_url = models.URLField(max_length=2000, blank=True)
+    view_count = models.BigIntegerField(null=True, blank=True)
+
+    topics = models.ManyToManyField("curation.Topic", blank=True, related_name="resources")
+    status = models.CharField(max_length=16, choices=ResourceStatus.choices, default=ResourceStatus.VISIBLE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "identity_key"], name="resource_source_identity_unique"),
+        ]
+        indexes = [models.Index(fields=["status", "-published_at"], name="resource_listing_idx")]
+
+    def __str__(self) -> str:
+        return self.title or self.canonical_url
+
+
+class Tombstone(models.Model):
+    """An entry that was deleted or rejected: harvesting never recreates it."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="tombstones")
+    identity_key = models.CharField(max_length=64)
+    reason = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "identity_key"], name="tombstone_source_identity_unique"),
+        ]
+
+
+class FetchAttempt(models.Model):
+    """One fetch of one source: what happened, for harvest health and debugging."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="fetch_attempts")
+    started_at = models.DateTimeField(db_index=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(max_length=24, choices=FetchOutcome.choices)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    bytes_received = models.PositiveIntegerField(default=0)
+    entries_seen = models.PositiveIntegerField(default=0)
+    new_resources = models.PositiveIntegerField(default=0)
+    updated_resources = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=FetchOutcome.values), name="fetchattempt_outcome_valid"
+            ),
+        ]

@@ -1,0 +1,20 @@
+"""The topic taxonomy: specialties, CanMEDS roles and learner levels (seeded by a data migration)."""
+
+from django.db import models
+
+from curation.enums import TopicKind
+
+
+class Topic(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=16, choices=TopicKind.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="topic_kind_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name

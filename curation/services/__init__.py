@@ -1,0 +1,1 @@
+"""Services: every change of state, as keyword-only functions named <noun>_<verb>."""

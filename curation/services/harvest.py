@@ -1,0 +1,268 @@
+"""Recording a harvest: one fetch's outcome, the source's new state and the entries it carried.
+
+The workers fetch and normalise outside any transaction and hand the result here; this module writes
+it in one short transaction."""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from curation import polling
+from curation.enums import FetchOutcome, IdentityMode, SourceStatus
+from curation.models import FetchAttempt, Resource, Source, Tombstone, Topic
+
+logger = logging.getLogger(__name__)
+
+# A permanent redirect must be seen this many times in a row before the feed URL follows it, so a
+# misconfigured server for an afternoon does not move a source for good.
+REDIRECT_CONFIRMATIONS = 3
+
+_UPDATABLE_FIELDS = (
+    "guid", "canonical_url", "title", "authors", "published_at", "updated_at_source", "summary", "text",
+    "content_hash", "enclosure_url", "enclosure_type", "enclosure_size", "duration_seconds", "transcript_urls",
+    "chapters_url", "season", "episode", "explicit", "video_id", "is_short", "thumbnail_url", "view_count",
+    "language",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class HarvestedEntry:
+    """One normalised feed entry, ready to store. Text fields are already sanitised."""
+
+    identity_key: str
+    guid: str = ""
+    canonical_url: str = ""
+    title: str = ""
+    authors: list[str] = field(default_factory=list)
+    published_at: datetime | None = None
+    updated_at_source: datetime | None = None
+    summary: str = ""
+    text: str = ""
+    content_hash: str = ""
+    language: str = ""
+    enclosure_url: str = ""
+    enclosure_type: str = ""
+    enclosure_size: int | None = None
+    duration_seconds: int | None = None
+    transcript_urls: list[dict[str, str]] = field(default_factory=list)
+    chapters_url: str = ""
+    season: int | None = None
+    episode: int | None = None
+    explicit: bool | None = None
+    video_id: str = ""
+    is_short: bool = False
+    thumbnail_url: str = ""
+    view_count: int | None = None
+    categories: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FeedReport:
+    """What one fetch found out about the feed, besides its entries."""
+
+    outcome: FetchOutcome
+    started_at: datetime
+    duration_ms: int = 0
+    http_status: int | None = None
+    bytes_received: int = 0
+    error: str = ""
+    etag: str = ""
+    last_modified: str = ""
+    body_hash: str = ""
+    permanent_redirect_url: str = ""
+    retry_after_seconds: int | None = None
+    max_age_seconds: int | None = None
+    ttl_minutes: int | None = None
+    feed_title: str = ""
+    site_url: str = ""
+    language: str = ""
+    new_feed_url: str = ""
+    identity_mode: IdentityMode | None = None
+
+
+@dataclass
+class HarvestCounts:
+    outcome: str
+    new_resources: int = 0
+    updated_resources: int = 0
+    entries_seen: int = 0
+
+
+def harvest_record(*, source_id: int, report: FeedReport, entries: Sequence[HarvestedEntry]) -> HarvestCounts:
+    """Store one fetch of a source: a FetchAttempt row, the source's harvest state and next poll, and
+    the entries (new ones created, edited ones updated in place keeping the previous content hash,
+    tombstoned ones ignored).
+
+    Idempotent: recording the same entries twice creates nothing the second time. A source deleted
+    meanwhile is ignored (returns counts with outcome 'deleted'). Never raises for feed content."""
+    now = timezone.now()
+    with transaction.atomic():
+        source = Source.objects.select_for_update().filter(pk=source_id).first()
+        if source is None:
+            return HarvestCounts(outcome="deleted")
+        counts = HarvestCounts(outcome=report.outcome, entries_seen=len(entries))
+        if report.outcome == FetchOutcome.OK and entries:
+            counts.new_resources, counts.updated_resources = _upsert_entries(source, entries)
+        _update_source_state(source, report, entries, now)
+        FetchAttempt.objects.create(
+            source=source,
+            started_at=report.started_at,
+            duration_ms=report.duration_ms,
+            outcome=report.outcome,
+            http_status=report.http_status,
+            bytes_received=report.bytes_received,
+            entries_seen=len(entries),
+            new_resources=counts.new_resources,
+            updated_resources=counts.updated_resources,
+            error=report.error[:4000],
+        )
+    return counts
+
+
+def _upsert_entries(source: Source, entries: Sequence[HarvestedEntry]) -> tuple[int, int]:
+    keys = [entry.identity_key for entry in entries]
+    tombstoned = set(
+        Tombstone.objects.filter(source=source, identity_key__in=keys).values_list("identity_key", flat=True)
+    )
+    existing = {
+        resource.identity_key: resource
+        for resource in Resource.objects.filter(source=source, identity_key__in=keys).only(
+            "id", "identity_key", "content_hash"
+        )
+    }
+    fresh: list[Resource] = []
+    changed: list[Resource] = []
+    categories: dict[str, list[str]] = {}
+    for entry in entries:
+        if entry.identity_key in tombstoned:
+            continue
+        values = {name: getattr(entry, name) for name in _UPDATABLE_FIELDS}
+        current = existing.get(entry.identity_key)
+        if current is None:
+            fresh.append(Resource(source=source, identity_key=entry.identity_key, **values))
+            categories[entry.identity_key] = entry.categories
+        elif current.content_hash != entry.content_hash:
+            previous = current.content_hash
+            for name, value in values.items():
+                setattr(current, name, value)
+            current.previous_content_hash = previous
+            changed.append(current)
+    Resource.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=500)
+    if changed:
+        Resource.objects.bulk_update(changed, [*_UPDATABLE_FIELDS, "previous_content_hash"], batch_size=500)
+    _attach_topics(source, categories)
+    return len(fresh), len(changed)
+
+
+def _attach_topics(source: Source, categories: dict[str, list[str]]) -> None:
+    """Give new resources their source's topics plus the topics their categories name."""
+    if not categories:
+        return
+    wanted = {name.strip().lower() for names in categories.values() for name in names if name.strip()}
+    by_name = {
+        key: topic
+        for topic in Topic.objects.all()
+        for key in (topic.name.lower(), topic.slug.lower())
+        if key in wanted
+    }
+    source_topic_ids = list(source.topics.values_list("id", flat=True))
+    ids = dict(
+        Resource.objects.filter(source=source, identity_key__in=list(categories)).values_list("identity_key", "id")
+    )
+    through = Resource.topics.through
+    links = set()
+    for key, names in categories.items():
+        resource_id = ids.get(key)
+        if resource_id is None:
+            continue
+        topic_ids = set(source_topic_ids) | {by_name[n.strip().lower()].id for n in names if n.strip().lower() in by_name}
+        links.update((resource_id, topic_id) for topic_id in topic_ids)
+    through.objects.bulk_create(
+        [through(resource_id=r, topic_id=t) for r, t in links], ignore_conflicts=True, batch_size=1000
+    )
+
+
+def _update_source_state(source: Source, report: FeedReport, entries: Sequence[HarvestedEntry], now: datetime) -> None:
+    outcome = report.outcome
+    source.last_outcome = outcome
+    source.last_fetched_at = now
+    if outcome in FetchOutcome.successes():
+        _record_success(source, report, entries, now)
+    else:
+        _record_failure(source, report, now)
+    _track_permanent_redirect(source, report)
+    source.save()
+
+
+def _record_success(source: Source, report: FeedReport, entries: Sequence[HarvestedEntry], now: datetime) -> None:
+    source.consecutive_errors = 0
+    source.first_error_at = None
+    source.last_error = ""
+    source.last_success_at = now
+    if report.outcome in (FetchOutcome.OK, FetchOutcome.UNCHANGED):
+        # A 200 response replaces the validators, including with none (the server stopped sending them).
+        source.etag = report.etag[:500]
+        source.last_modified = report.last_modified[:100]
+    if report.body_hash:
+        source.body_hash = report.body_hash
+    if report.feed_title and not source.title:
+        source.title = report.feed_title[:300]
+    if report.site_url and not source.site_url:
+        source.site_url = report.site_url
+    if report.language and not source.language:
+        source.language = report.language[:16]
+    if report.identity_mode and report.identity_mode != source.identity_mode:
+        logger.info("source %s switches to %s identity", source.pk, report.identity_mode)
+        source.identity_mode = report.identity_mode
+    if entries:
+        dates = [e.published_at for e in entries if e.published_at]
+        source.poll_interval_seconds = polling.interval_from_frequency(source.kind, dates, now)
+    interval = polling.interval_with_hints(
+        source.kind,
+        source.poll_interval_seconds,
+        ttl_minutes=report.ttl_minutes,
+        max_age_seconds=report.max_age_seconds,
+    )
+    source.next_poll_at = now + timedelta(seconds=polling.with_jitter(interval))
+
+
+def _record_failure(source: Source, report: FeedReport, now: datetime) -> None:
+    source.consecutive_errors += 1
+    source.first_error_at = source.first_error_at or now
+    source.last_error = report.error[:4000] or FetchOutcome(report.outcome).label
+    if report.outcome == FetchOutcome.GONE:
+        source.status = SourceStatus.DISCONTINUED
+        source.status_reason = "The server answered 410 Gone: the feed was withdrawn."
+        source.next_poll_at = None
+        return
+    delay = polling.error_backoff(source.poll_interval_seconds, source.consecutive_errors)
+    if report.retry_after_seconds:
+        delay = max(delay, min(report.retry_after_seconds, polling.MAX_BACKOFF))
+    source.next_poll_at = now + timedelta(seconds=polling.with_jitter(delay))
+    if polling.should_pause(source.consecutive_errors, source.first_error_at, now):
+        source.status = SourceStatus.PAUSED
+        source.status_reason = (
+            f"Paused after {source.consecutive_errors} consecutive failures since "
+            f"{source.first_error_at:%Y-%m-%d}; last error: {source.last_error[:200]}"
+        )
+
+
+def _track_permanent_redirect(source: Source, report: FeedReport) -> None:
+    target = report.permanent_redirect_url or report.new_feed_url
+    if not target or target == source.feed_url:
+        source.redirect_candidate_url, source.redirect_candidate_count = "", 0
+        return
+    if target == source.redirect_candidate_url:
+        source.redirect_candidate_count += 1
+    else:
+        source.redirect_candidate_url, source.redirect_candidate_count = target, 1
+    if source.redirect_candidate_count >= REDIRECT_CONFIRMATIONS and not (
+        Source.objects.filter(feed_url=target).exclude(pk=source.pk).exists()
+    ):
+        logger.info("source %s moves from %s to %s", source.pk, source.feed_url, target)
+        source.feed_url = target
+        source.redirect_candidate_url, source.redirect_candidate_count = "", 0

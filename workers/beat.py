@@ -1,0 +1,11 @@
+"""The beat schedule, in one place."""
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE = {
+    "dispatch-due-sources": {
+        "task": "workers.tasks.dispatch_due_sources",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
+}

@@ -1,0 +1,12 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from workers.opml import opml_export
+
+
+class Command(BaseCommand):
+    help = "Write every source as OPML 2.0 to standard output."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.stdout.write(opml_export().decode("utf-8"))
