@@ -1,11 +1,23 @@
 """The test suite. Same databases and broker as configured in the environment (defaults: SQLite and
-the embedded broker); fast hashing; e-mail kept in memory."""
+the embedded broker); fast hashing; e-mail kept in memory; runtime files in a private temp folder."""
 
-from config.settings.base import *  # noqa: F403
-from config.settings.base import env
+import os
+import tempfile
+
+# Before base settings read it: each test run gets its own broker folder and SQLite files.
+os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="foam-curator-test-"))
+
+from config.settings.base import *  # noqa: E402, F403
+from config.settings.base import DATABASES, VAR_DIR, env  # noqa: E402
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-HARVEST_ALLOWED_PRIVATE_HOSTS = env.list("HARVEST_ALLOWED_PRIVATE_HOSTS", default=["127.0.0.1", "localhost"])
+# Tests serve feeds from a local server reached as "localhost"; 127.0.0.1 stays blocked so the
+# SSRF tests can prove a redirect to it is refused.
+HARVEST_ALLOWED_PRIVATE_HOSTS = env.list("HARVEST_ALLOWED_PRIVATE_HOSTS", default=["localhost"])
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so a real Celery worker in a subprocess sees the same test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}

@@ -18,6 +18,7 @@ from curation.services.harvest import HarvestedEntry
 from workers.harvest.parse import ParsedFeed, PodcastExtras
 
 EXCERPT_CHARS = 1200
+_OLDEST = datetime.min.replace(tzinfo=UTC)
 TEXT_CHARS = 20000
 MAX_URL = 2000
 _TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_hsenc|_hsmi|mkt_tok|igshid|yclid)$", re.I)
@@ -112,6 +113,11 @@ def _to_int(value: Any, maximum: int = 2**62) -> int | None:
     return number if 0 <= number <= maximum else None
 
 
+def _entry_date(entry: Any, key: str) -> datetime | None:
+    # dict.get bypasses FeedParserDict's deprecated published->updated remapping.
+    return _to_datetime(dict.get(entry, key))
+
+
 def _to_datetime(parsed: Any) -> datetime | None:
     if not parsed:
         return None
@@ -178,39 +184,41 @@ def normalise_feed(parsed: ParsedFeed, *, base_url: str, identity_mode: str, max
     """Newest `max_entries` entries of the document as HarvestedEntry values, each with a unique key."""
     entries = sorted(
         parsed.entries,
-        key=lambda e: _to_datetime(e.get("published_parsed") or e.get("updated_parsed")) or datetime.min.replace(tzinfo=UTC),
+        key=lambda e: _entry_date(e, "published_parsed") or _entry_date(e, "updated_parsed") or _OLDEST,
         reverse=True,
     )[:max_entries]
-    guid_counts = Counter(entry_guid(entry) for entry in entries)
     language = str(parsed.feed.get("language", "") or "")[:16]
-    result: list[HarvestedEntry] = []
-    seen: set[str] = set()
-    for entry in entries:
-        item = normalise_entry(entry, base_url=base_url, language=language, extras=parsed.extras_by_key)
-        key = identity_key(item, guid_counts, identity_mode)
-        if key in seen:  # same identity twice in one document: keep the first (newest) only
-            continue
-        seen.add(key)
-        result.append(replace(item, identity_key=key))
-    return result
+    items = [normalise_entry(entry, base_url=base_url, language=language, extras=parsed.extras_by_key) for entry in entries]
+    keys = unique_identity_keys(items, identity_mode)
+    return [replace(item, identity_key=key) for item, key in zip(items, keys, strict=True)]
 
 
-def identity_key(item: HarvestedEntry, guid_counts: Counter[str], identity_mode: str) -> str:
-    """Guid first (when the source identifies by guid and the guid is unique in the document), then
-    link, then enclosure URL, then a hash of title and content. A guid repeated inside the document is
-    disambiguated with the entry's link or content."""
-    guid = item.guid
-    if identity_mode == IdentityMode.GUID and guid:
-        if guid_counts[guid] > 1:
-            return _sha256(f"guid:{guid}\n{item.canonical_url or item.content_hash}")
-        return _sha256(f"guid:{guid}")
+def unique_identity_keys(items: list[HarvestedEntry], identity_mode: str) -> list[str]:
+    """One key per entry, unique within the document. The base identity is the guid (when the source
+    identifies by guid), else link, enclosure URL, or title and content. Entries sharing a base identity
+    are told apart by their content; byte-identical copies by their order of occurrence, which stays
+    stable from fetch to fetch as long as the copies do."""
+    bases = [base_identity(item, identity_mode) for item in items]
+    base_counts = Counter(bases)
+    refined = [base if base_counts[base] == 1 else f"{base}\ncontent:{item.content_hash}" for base, item in zip(bases, items, strict=True)]
+    seen: Counter[str] = Counter()
+    keys = []
+    for value in refined:
+        seen[value] += 1
+        keys.append(_sha256(value if seen[value] == 1 else f"{value}\ncopy:{seen[value]}"))
+    return keys
+
+
+def base_identity(item: HarvestedEntry, identity_mode: str) -> str:
+    if identity_mode == IdentityMode.GUID and item.guid:
+        return f"guid:{item.guid}"
     if item.canonical_url:
-        return _sha256(f"link:{item.canonical_url}")
+        return f"link:{item.canonical_url}"
     if item.enclosure_url:
-        return _sha256(f"enclosure:{item.enclosure_url}")
-    if guid:
-        return _sha256(f"guid:{guid}")
-    return _sha256(f"content:{item.title}\n{item.content_hash}")
+        return f"enclosure:{item.enclosure_url}"
+    if item.guid:
+        return f"guid:{item.guid}"
+    return f"content:{item.title}\n{item.content_hash}"
 
 
 def normalise_entry(entry: Any, *, base_url: str, language: str, extras: dict[str, PodcastExtras]) -> HarvestedEntry:
@@ -241,8 +249,8 @@ def normalise_entry(entry: Any, *, base_url: str, language: str, extras: dict[st
         canonical_url=link,
         title=title,
         authors=authors[:20],
-        published_at=_to_datetime(entry.get("published_parsed") or entry.get("updated_parsed")),
-        updated_at_source=_to_datetime(entry.get("updated_parsed")),
+        published_at=_entry_date(entry, "published_parsed") or _entry_date(entry, "updated_parsed"),
+        updated_at_source=_entry_date(entry, "updated_parsed"),
         summary=summary,
         text=text,
         content_hash=content_hash,

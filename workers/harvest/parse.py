@@ -43,7 +43,7 @@ def parse_feed(body: bytes, *, content_type: str = "", base_url: str = "") -> Pa
     headers = {"content-location": base_url} if base_url else {}
     if content_type:
         headers["content-type"] = content_type
-    parsed = feedparser.parse(body, response_headers=headers, sanitize_html=True, resolve_relative_uris=True)
+    parsed = feedparser.parse(body, response_headers=headers, sanitize_html=True, resolve_relative_uris=False)
     bozo = str(parsed.get("bozo_exception", "")) if parsed.get("bozo") else ""
     return ParsedFeed(
         feed=parsed.feed,

@@ -1,0 +1,67 @@
+"""factory_boy factories for the domain models."""
+
+import factory
+from django.utils import timezone
+
+from curation.enums import Role, SourceKind, VerificationStatus
+from curation.models import ExpertProfile, Resource, Source, Topic, User
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    role = Role.LEARNER
+    password = factory.django.Password("correct horse battery staple")
+
+
+class ExpertProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExpertProfile
+
+    user = factory.SubFactory(UserFactory, role=Role.EXPERT)
+    profession = "Physician"
+    specialty = "Emergency medicine"
+    registration_body = "General Medical Council"
+    registration_number = factory.Sequence(lambda n: f"{7000000 + n}")
+    institution = "Example University Hospital"
+    verification_status = VerificationStatus.PENDING
+    applied_at = factory.LazyFunction(timezone.now)
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    kind = "specialty"
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    title = factory.Sequence(lambda n: f"Source {n}")
+    kind = SourceKind.BLOG
+    feed_url = factory.Sequence(lambda n: f"https://source{n}.example.org/feed/")
+    site_url = factory.Sequence(lambda n: f"https://source{n}.example.org/")
+    next_poll_at = factory.LazyFunction(timezone.now)
+
+
+class ResourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Resource
+
+    source = factory.SubFactory(SourceFactory)
+    identity_key = factory.Sequence(lambda n: f"{n:064x}")
+    title = factory.Sequence(lambda n: f"Resource {n}")
+    canonical_url = factory.Sequence(lambda n: f"https://example.org/posts/{n}/")
+    summary = "<p>A summary.</p>"
+    published_at = factory.LazyFunction(timezone.now)

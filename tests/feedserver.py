@@ -1,0 +1,77 @@
+"""A local HTTP server that stands in for the internet in tests: recorded feeds and scripted
+misbehaviour (status codes, slow drips, redirects, bombs), on 127.0.0.1 only."""
+
+import http.server
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes | Iterable[bytes] = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay_between_chunks: float = 0.0
+
+
+Route = Reply | Callable[[http.server.BaseHTTPRequestHandler], Reply]
+
+
+class FeedServer:
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                server.requests.append((self.path, dict(self.headers.items())))
+                route = server.routes.get(self.path)
+                reply = Reply(404, b"not found") if route is None else (route(self) if callable(route) else route)
+                self._send(reply)
+
+            def _send(self, reply: Reply) -> None:
+                try:
+                    self.send_response(reply.status)
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
+                    if isinstance(reply.body, bytes):
+                        if "Content-Length" not in reply.headers:
+                            self.send_header("Content-Length", str(len(reply.body)))
+                        self.end_headers()
+                        self.wfile.write(reply.body)
+                        return
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    for chunk in reply.body:
+                        self.wfile.write(chunk)
+                        self.wfile.flush()
+                        if reply.delay_between_chunks:
+                            time.sleep(reply.delay_between_chunks)
+                    self.close_connection = True
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str, host: str = "localhost") -> str:
+        return f"http://{host}:{self.port}{path}"
+
+    def add(self, path: str, route: Route) -> str:
+        self.routes[path] = route
+        return self.url(path)
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
