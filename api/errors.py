@@ -51,7 +51,9 @@ def _title(code: int) -> str:
 
 def json_problem_response(status_code: int, detail: str = "") -> JsonResponse:
     return JsonResponse(
-        problem(status_code, _title(status_code), detail), status=status_code, content_type="application/problem+json"
+        problem(status_code, _title(status_code), detail),
+        status=status_code,
+        content_type="application/problem+json",
     )
 
 

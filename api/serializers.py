@@ -35,7 +35,9 @@ class ResourceSerializer(serializers.ModelSerializer[Resource]):
     source = SourceBriefSerializer(read_only=True)
     topics = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
     authors = serializers.ListField(child=serializers.CharField(), read_only=True)
-    transcript_urls = serializers.ListField(child=serializers.DictField(child=serializers.CharField()), read_only=True)
+    transcript_urls = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField()), read_only=True
+    )
 
     class Meta:
         model = Resource

@@ -17,7 +17,9 @@ class ApiRootView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        responses=inline_serializer("ApiRoot", {"name": serializers.CharField(), "links": serializers.DictField()})
+        responses=inline_serializer(
+            "ApiRoot", {"name": serializers.CharField(), "links": serializers.DictField()}
+        )
     )
     def get(self, request: Request) -> Response:
         links = {
@@ -27,7 +29,13 @@ class ApiRootView(APIView):
             "schema": reverse("api:schema"),
             "docs": reverse("api-docs"),
         }
-        return Response({"name": "FOAM Curator API", "version": "v1", "links": {k: request.build_absolute_uri(v) for k, v in links.items()}})
+        return Response(
+            {
+                "name": "FOAM Curator API",
+                "version": "v1",
+                "links": {k: request.build_absolute_uri(v) for k, v in links.items()},
+            }
+        )
 
 
 class ResourceListView(generics.ListAPIView):  # type: ignore[type-arg]

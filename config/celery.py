@@ -5,15 +5,11 @@ import os
 
 from celery import Celery
 
+from workers.beat import BEAT_SCHEDULE
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("foam_curator")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.beat_schedule = BEAT_SCHEDULE
 app.autodiscover_tasks(["workers"])
-
-
-@app.on_after_finalize.connect
-def _install_beat_schedule(sender: Celery, **_: object) -> None:
-    from workers.beat import BEAT_SCHEDULE
-
-    sender.conf.beat_schedule = BEAT_SCHEDULE

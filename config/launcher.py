@@ -5,6 +5,7 @@ pool processes included) and leaves nothing behind. Logs go to VAR_DIR/log/.
 """
 
 import argparse
+import contextlib
 import functools
 import http.server
 import os
@@ -26,7 +27,7 @@ READY_TIMEOUT_SECONDS = 60
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - signature of the base class
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -108,21 +109,25 @@ class Platform:
         while time.monotonic() < deadline and not self.stopping:
             self.check_children()
             try:
-                with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own server
+                with urllib.request.urlopen(url, timeout=2) as response:
                     if response.status == 200:
                         return url
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.3)
         if self.stopping:
             return ""
-        raise SystemExit(f"The web server did not answer at {url} within {READY_TIMEOUT_SECONDS} s; see {self.log_dir}/web.log")
+        raise SystemExit(
+            f"The web server did not answer at {url} within {READY_TIMEOUT_SECONDS} s; see {self.log_dir}/web.log"
+        )
 
     def check_children(self) -> None:
         for name, child in self.children.items():
             if child.poll() is not None and not self.stopping:
                 tail = (self.log_dir / f"{name}.log").read_text(errors="replace").splitlines()[-15:]
                 sys.stderr.write("\n".join(tail) + "\n")
-                raise SystemExit(f"The {name} process stopped unexpectedly (exit {child.returncode}); see {self.log_dir}/{name}.log")
+                raise SystemExit(
+                    f"The {name} process stopped unexpectedly (exit {child.returncode}); see {self.log_dir}/{name}.log"
+                )
 
     def stop(self) -> None:
         self.stopping = True
@@ -131,27 +136,25 @@ class Platform:
                 child.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE_SECONDS
         for child in self.children.values():
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 child.wait(timeout=max(deadline - time.monotonic(), 0.1))
-            except subprocess.TimeoutExpired:
-                pass
         for child in self.children.values():  # whatever is left, including stray pool processes
             _signal_group(child, signal.SIGKILL)
             child.wait()
 
 
 def _signal_group(child: "subprocess.Popen[bytes]", sig: signal.Signals) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(child.pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run FOAM Curator: web, worker and beat.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--offline", action="store_true", help="harvest the bundled sample feeds from a local server")
+    parser.add_argument(
+        "--offline", action="store_true", help="harvest the bundled sample feeds from a local server"
+    )
     args = parser.parse_args(argv)
     platform = Platform(args.host, args.port, args.offline)
 

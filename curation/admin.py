@@ -5,14 +5,14 @@ from curation.models import ExpertProfile, FetchAttempt, Resource, Source, Tombs
 
 
 @admin.register(User)
-class CuratorUserAdmin(UserAdmin):
+class CuratorUserAdmin(UserAdmin[User]):
     list_display = ("username", "email", "first_name", "last_name", "role", "is_staff")
     list_filter = ("role", "is_staff", "is_active")
     fieldsets = (*UserAdmin.fieldsets, ("FOAM Curator", {"fields": ("role",)}))  # type: ignore[misc]
 
 
 @admin.register(ExpertProfile)
-class ExpertProfileAdmin(admin.ModelAdmin):
+class ExpertProfileAdmin(admin.ModelAdmin[ExpertProfile]):
     list_display = ("user", "profession", "specialty", "orcid", "verification_status", "decided_at")
     list_filter = ("verification_status",)
     # Decisions go through the verification service (audited), never through a raw edit here.
@@ -20,7 +20,7 @@ class ExpertProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(admin.ModelAdmin[Topic]):
     list_display = ("name", "kind", "slug", "parent")
     list_filter = ("kind",)
     search_fields = ("name", "slug")
@@ -28,7 +28,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(admin.ModelAdmin[Source]):
     list_display = ("__str__", "kind", "status", "last_outcome", "consecutive_errors", "next_poll_at")
     list_filter = ("kind", "status", "last_outcome")
     search_fields = ("title", "feed_url", "site_url")
@@ -36,7 +36,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Resource)
-class ResourceAdmin(admin.ModelAdmin):
+class ResourceAdmin(admin.ModelAdmin[Resource]):
     list_display = ("__str__", "source", "published_at", "status")
     list_filter = ("status", "source__kind")
     search_fields = ("title", "canonical_url")
@@ -45,13 +45,13 @@ class ResourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(FetchAttempt)
-class FetchAttemptAdmin(admin.ModelAdmin):
+class FetchAttemptAdmin(admin.ModelAdmin[FetchAttempt]):
     list_display = ("source", "started_at", "outcome", "http_status", "new_resources", "duration_ms")
     list_filter = ("outcome",)
     raw_id_fields = ("source",)
 
 
 @admin.register(Tombstone)
-class TombstoneAdmin(admin.ModelAdmin):
+class TombstoneAdmin(admin.ModelAdmin[Tombstone]):
     list_display = ("source", "identity_key", "reason", "created_at")
     raw_id_fields = ("source",)

@@ -22,7 +22,9 @@ def resource_get_visible(*, public_id: str) -> Resource | None:
 
 def source_list_with_counts() -> QuerySet[Source]:
     return (
-        Source.objects.annotate(resource_count=Count("resources", filter=Q(resources__status=ResourceStatus.VISIBLE)))
+        Source.objects.annotate(
+            resource_count=Count("resources", filter=Q(resources__status=ResourceStatus.VISIBLE))
+        )
         .prefetch_related("topics")
         .order_by("title", "id")
     )

@@ -36,4 +36,6 @@ def validate_orcid(value: str) -> None:
         )
     digits = value.replace("-", "")
     if orcid_checksum_digit(digits[:15]) != digits[15]:
-        raise ValidationError("This ORCID iD's check digit is wrong; please copy it again.", code="orcid_checksum")
+        raise ValidationError(
+            "This ORCID iD's check digit is wrong; please copy it again.", code="orcid_checksum"
+        )

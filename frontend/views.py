@@ -25,4 +25,6 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "frontend/error.html", {"title": "Something went wrong", "status": 500}, status=500)
+    return render(
+        request, "frontend/error.html", {"title": "Something went wrong", "status": 500}, status=500
+    )

@@ -28,13 +28,15 @@ class FeedServer:
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 server.requests.append((self.path, dict(self.headers.items())))
                 route = server.routes.get(self.path)
-                reply = Reply(404, b"not found") if route is None else (route(self) if callable(route) else route)
+                reply = (
+                    Reply(404, b"not found") if route is None else (route(self) if callable(route) else route)
+                )
                 self._send(reply)
 
             def _send(self, reply: Reply) -> None:
@@ -62,7 +64,9 @@ class FeedServer:
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self.thread.start()
 
     def url(self, path: str, host: str = "localhost") -> str:

@@ -1,7 +1,7 @@
 """OPML import (listparser on bytes, each entry through source_register) and export."""
 
 from dataclasses import dataclass, field
-from xml.etree.ElementTree import Element, SubElement, tostring  # noqa: S405 - building, not parsing
+from xml.etree.ElementTree import Element, SubElement, tostring
 
 import listparser
 
@@ -27,7 +27,9 @@ def opml_import(data: bytes, *, default_kind: str = SourceKind.BLOG) -> OpmlImpo
     parsed = listparser.parse(data)
     report = OpmlImportReport()
     if parsed.get("bozo") and not parsed.get("feeds"):
-        report.errors.append({"url": "", "error": f"not a readable OPML document: {parsed.get('bozo_exception')}"})
+        report.errors.append(
+            {"url": "", "error": f"not a readable OPML document: {parsed.get('bozo_exception')}"}
+        )
         return report
     for feed in parsed["feeds"]:
         url = str(feed.get("url", "")).strip()
@@ -39,7 +41,9 @@ def opml_import(data: bytes, *, default_kind: str = SourceKind.BLOG) -> OpmlImpo
             elif len(category) == 2 and category[0] == "topic":
                 topics.append(category[1])
         try:
-            source, created = source_register(feed_url=url, kind=kind, title=str(feed.get("title", "")), topic_slugs=topics)
+            source, created = source_register(
+                feed_url=url, kind=kind, title=str(feed.get("title", "")), topic_slugs=topics
+            )
         except InvalidInput as error:
             report.errors.append({"url": url[:300], "error": error.message})
             continue

@@ -7,8 +7,8 @@ import tempfile
 # Before base settings read it: each test run gets its own broker folder and SQLite files.
 os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="foam-curator-test-"))
 
-from config.settings.base import *  # noqa: E402, F403
-from config.settings.base import DATABASES, VAR_DIR, env  # noqa: E402
+from config.settings.base import *  # noqa: F403
+from config.settings.base import DATABASES, VAR_DIR, env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -43,7 +43,9 @@ class User(AbstractUser):
 class ExpertProfile(models.Model):
     """What an applicant declares and what the editor decided about it."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expert_profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expert_profile"
+    )
     profession = models.CharField(max_length=120)
     specialty = models.CharField(max_length=120)
     registration_body = models.CharField(max_length=160, blank=True)
@@ -63,7 +65,9 @@ class ExpertProfile(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["orcid"], condition=~Q(orcid=""), name="expertprofile_orcid_unique"),
+            models.UniqueConstraint(
+                fields=["orcid"], condition=~Q(orcid=""), name="expertprofile_orcid_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(verification_status=VerificationStatus.PENDING)
                 | (Q(decided_by__isnull=False) & Q(decided_at__isnull=False)),

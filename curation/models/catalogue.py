@@ -49,7 +49,9 @@ class Source(models.Model):
 class Resource(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="resources")
-    identity_key = models.CharField(max_length=64, help_text="sha256 of the entry's identity (guid or fallback)")
+    identity_key = models.CharField(
+        max_length=64, help_text="sha256 of the entry's identity (guid or fallback)"
+    )
     guid = models.TextField(blank=True)
     canonical_url = models.URLField(max_length=2000, blank=True)
     title = models.CharField(max_length=500, blank=True)
@@ -85,7 +87,9 @@ class Resource(models.Model):
     class Meta:
         ordering = ["-published_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["source", "identity_key"], name="resource_source_identity_unique"),
+            models.UniqueConstraint(
+                fields=["source", "identity_key"], name="resource_source_identity_unique"
+            ),
         ]
         indexes = [models.Index(fields=["status", "-published_at"], name="resource_listing_idx")]
 
@@ -103,8 +107,13 @@ class Tombstone(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["source", "identity_key"], name="tombstone_source_identity_unique"),
+            models.UniqueConstraint(
+                fields=["source", "identity_key"], name="tombstone_source_identity_unique"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"tombstone {self.identity_key[:12]} of source {self.source_id}"
 
 
 class FetchAttempt(models.Model):
@@ -128,3 +137,6 @@ class FetchAttempt(models.Model):
                 condition=Q(outcome__in=FetchOutcome.values), name="fetchattempt_outcome_valid"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} at {self.started_at:%Y-%m-%d %H:%M}: {self.outcome}"

@@ -95,7 +95,9 @@ def expert_apply(
         ) from error
 
 
-def expert_verification_decide(*, editor: User, profile: ExpertProfile, approve: bool, reason: str) -> ExpertProfile:
+def expert_verification_decide(
+    *, editor: User, profile: ExpertProfile, approve: bool, reason: str
+) -> ExpertProfile:
     """An editor approves or rejects a pending application, with a reason.
 
     Approval makes the user an expert (an editor stays an editor). Raises NotAllowed for a non-editor or

@@ -66,7 +66,9 @@ def source_claim_due(*, now: datetime | None = None, limit: int = 100) -> list[i
     still due."""
     now = now or timezone.now()
     with transaction.atomic():
-        due = Source.objects.filter(status=SourceStatus.ACTIVE, next_poll_at__lte=now).order_by("next_poll_at")
+        due = Source.objects.filter(status=SourceStatus.ACTIVE, next_poll_at__lte=now).order_by(
+            "next_poll_at"
+        )
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         ids = list(due.values_list("id", flat=True)[:limit])

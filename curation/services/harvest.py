@@ -171,22 +171,28 @@ def _attach_topics(source: Source, categories: dict[str, list[str]]) -> None:
     }
     source_topic_ids = list(source.topics.values_list("id", flat=True))
     ids = dict(
-        Resource.objects.filter(source=source, identity_key__in=list(categories)).values_list("identity_key", "id")
+        Resource.objects.filter(source=source, identity_key__in=list(categories)).values_list(
+            "identity_key", "id"
+        )
     )
     through = Resource.topics.through
-    links = set()
+    links: set[tuple[int, int]] = set()
     for key, names in categories.items():
         resource_id = ids.get(key)
         if resource_id is None:
             continue
-        topic_ids = set(source_topic_ids) | {by_name[n.strip().lower()].id for n in names if n.strip().lower() in by_name}
+        topic_ids = set(source_topic_ids) | {
+            by_name[n.strip().lower()].id for n in names if n.strip().lower() in by_name
+        }
         links.update((resource_id, topic_id) for topic_id in topic_ids)
     through.objects.bulk_create(
         [through(resource_id=r, topic_id=t) for r, t in links], ignore_conflicts=True, batch_size=1000
     )
 
 
-def _update_source_state(source: Source, report: FeedReport, entries: Sequence[HarvestedEntry], now: datetime) -> None:
+def _update_source_state(
+    source: Source, report: FeedReport, entries: Sequence[HarvestedEntry], now: datetime
+) -> None:
     outcome = report.outcome
     source.last_outcome = outcome
     source.last_fetched_at = now
@@ -198,7 +204,9 @@ def _update_source_state(source: Source, report: FeedReport, entries: Sequence[H
     source.save()
 
 
-def _record_success(source: Source, report: FeedReport, entries: Sequence[HarvestedEntry], now: datetime) -> None:
+def _record_success(
+    source: Source, report: FeedReport, entries: Sequence[HarvestedEntry], now: datetime
+) -> None:
     source.consecutive_errors = 0
     source.first_error_at = None
     source.last_error = ""

@@ -12,7 +12,13 @@ from tests.factories import ExpertProfileFactory, ResourceFactory, SourceFactory
 # ORCID's own documentation uses 0000-0002-1825-0097 (Josiah Carberry); the others are real iDs of
 # the same published format whose check digit (ISO 7064 MOD 11-2) includes an X.
 VALID_ORCIDS = ["0000-0002-1825-0097", "0000-0001-5109-3700", "0000-0002-1694-233X"]
-INVALID_ORCIDS = ["0000-0002-1825-0098", "0000-0002-1694-2339", "0000-0002-1825-009", "0000000218250097", "abcd-0002-1825-0097"]
+INVALID_ORCIDS = [
+    "0000-0002-1825-0098",
+    "0000-0002-1694-2339",
+    "0000-0002-1825-009",
+    "0000000218250097",
+    "abcd-0002-1825-0097",
+]
 
 
 @pytest.mark.parametrize("orcid", VALID_ORCIDS)
@@ -95,7 +101,9 @@ def test_nobody_signs_up_directly_as_an_expert():
 
 @pytest.mark.django_db
 def test_learner_becomes_expert_only_when_an_editor_approves(learner, editor):
-    profile = expert_apply(user=learner, profession="Physician", specialty="EM", orcid="https://orcid.org/0000-0002-1825-0097")
+    profile = expert_apply(
+        user=learner, profession="Physician", specialty="EM", orcid="https://orcid.org/0000-0002-1825-0097"
+    )
     learner.refresh_from_db()
     assert learner.role == Role.LEARNER and not learner.is_verified_expert
     expert_verification_decide(editor=editor, profile=profile, approve=True, reason="GMC register checked")

@@ -44,8 +44,14 @@ class TopicFactory(factory.django.DjangoModelFactory):
     kind = "specialty"
 
 
+def _add_topics(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+    if create and extracted:
+        obj.topics.add(*extracted)
+
+
 class SourceFactory(factory.django.DjangoModelFactory):
     class Meta:
+        skip_postgeneration_save = True
         model = Source
 
     title = factory.Sequence(lambda n: f"Source {n}")
@@ -53,10 +59,12 @@ class SourceFactory(factory.django.DjangoModelFactory):
     feed_url = factory.Sequence(lambda n: f"https://source{n}.example.org/feed/")
     site_url = factory.Sequence(lambda n: f"https://source{n}.example.org/")
     next_poll_at = factory.LazyFunction(timezone.now)
+    topics = factory.PostGeneration(_add_topics)
 
 
 class ResourceFactory(factory.django.DjangoModelFactory):
     class Meta:
+        skip_postgeneration_save = True
         model = Resource
 
     source = factory.SubFactory(SourceFactory)
@@ -65,3 +73,4 @@ class ResourceFactory(factory.django.DjangoModelFactory):
     canonical_url = factory.Sequence(lambda n: f"https://example.org/posts/{n}/")
     summary = "<p>A summary.</p>"
     published_at = factory.LazyFunction(timezone.now)
+    topics = factory.PostGeneration(_add_topics)

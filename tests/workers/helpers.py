@@ -6,7 +6,9 @@ from tests.feedserver import FeedServer, Reply
 from workers.harvest.pipeline import harvest_source
 
 
-def serve_and_register(feed_server: FeedServer, path: str, body: bytes, kind: str = "blog", **headers: str) -> Source:
+def serve_and_register(
+    feed_server: FeedServer, path: str, body: bytes, kind: str = "blog", **headers: str
+) -> Source:
     url = feed_server.add(path, Reply(200, body, headers))
     source, _ = source_register(feed_url=url, kind=kind)
     return source

@@ -22,17 +22,27 @@ def corpus_documents() -> list[tuple[str, str]]:
     if not manifest.is_file():
         return []
     with manifest.open(newline="", encoding="utf-8") as handle:
-        return [(row["file"], row["kind"]) for row in csv.DictReader(handle, delimiter="\t") if row["kind"] != "opml"]
+        return [
+            (row["file"], row["kind"])
+            for row in csv.DictReader(handle, delimiter="\t")
+            if row["kind"] != "opml"
+        ]
 
 
 def _is_well_formed_feed(kind: str) -> bool:
-    return not kind.startswith("malformed") and "json" not in kind and kind not in ("podcast/podcastindex-fragment",)
+    return (
+        not kind.startswith("malformed")
+        and "json" not in kind
+        and kind not in ("podcast/podcastindex-fragment",)
+    )
 
 
 @pytest.mark.parametrize(("name", "kind"), corpus_documents() or [("(corpus absent)", "")])
 def test_corpus_document_is_harvested_safely(name, kind, corpus, feed_server):
     body = (corpus / name).read_bytes()
-    source = serve_and_register(feed_server, "/" + Path(name).name, body, kind="podcast" if "podcast" in kind else "blog")
+    source = serve_and_register(
+        feed_server, "/" + Path(name).name, body, kind="podcast" if "podcast" in kind else "blog"
+    )
     first = harvest(source)
     assert first.outcome in FetchOutcome.values
     stored = Resource.objects.filter(source=source).count()

@@ -14,7 +14,9 @@ RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><
 
 
 def test_ok_returns_body_and_validators(feed_server):
-    url = feed_server.add("/feed", Reply(200, RSS, {"ETag": '"v1"', "Last-Modified": "Sun, 01 Nov 2026 00:00:00 GMT"}))
+    url = feed_server.add(
+        "/feed", Reply(200, RSS, {"ETag": '"v1"', "Last-Modified": "Sun, 01 Nov 2026 00:00:00 GMT"})
+    )
     result = fetch(url)
     assert result.outcome == FetchOutcome.OK and result.body == RSS
     assert result.etag == '"v1"' and result.last_modified.startswith("Sun")

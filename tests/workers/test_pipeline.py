@@ -78,14 +78,19 @@ def test_tombstoned_entry_never_comes_back(feed_server):
 
 
 def test_duplicate_guids_in_one_document_are_disambiguated(feed_server):
-    body = rss(item("same", "A", "https://example.org/a"), item("same", "B", "https://example.org/b"), item("x", "C"))
+    body = rss(
+        item("same", "A", "https://example.org/a"), item("same", "B", "https://example.org/b"), item("x", "C")
+    )
     source = serve_and_register(feed_server, "/f", body)
     harvest(source)
     assert Resource.objects.count() == 3
 
 
 def test_source_with_mostly_unusable_guids_switches_to_link_identity(feed_server):
-    body = rss(*(item("", f"T{n}", f"https://example.org/{n}") for n in range(4)), item("only-one", "T9", "https://example.org/9"))
+    body = rss(
+        *(item("", f"T{n}", f"https://example.org/{n}") for n in range(4)),
+        item("only-one", "T9", "https://example.org/9"),
+    )
     source = serve_and_register(feed_server, "/f", body)
     harvest(source)
     assert source.identity_mode == IdentityMode.LINK and Resource.objects.count() == 5
@@ -100,7 +105,10 @@ def test_entries_without_guid_or_link_fall_back_to_a_content_hash(feed_server):
 
 def test_entry_cap_keeps_the_newest(feed_server, settings):
     settings.HARVEST_MAX_ENTRIES = 3
-    items = [item(str(n), f"T{n}", extra=f"<pubDate>Mon, {n + 1:02d} Nov 2026 00:00:00 GMT</pubDate>") for n in range(6)]
+    items = [
+        item(str(n), f"T{n}", extra=f"<pubDate>Mon, {n + 1:02d} Nov 2026 00:00:00 GMT</pubDate>")
+        for n in range(6)
+    ]
     source = serve_and_register(feed_server, "/f", rss(*items))
     harvest(source)
     assert sorted(Resource.objects.values_list("title", flat=True)) == ["T3", "T4", "T5"]
@@ -114,7 +122,9 @@ def test_entity_declaring_document_is_rejected_before_parsing(feed_server):
 
 
 def test_html_page_is_not_a_feed(feed_server):
-    source = serve_and_register(feed_server, "/f", b"<html><head><title>Blog</title></head><body>hi</body></html>")
+    source = serve_and_register(
+        feed_server, "/f", b"<html><head><title>Blog</title></head><body>hi</body></html>"
+    )
     assert harvest(source).outcome == FetchOutcome.NOT_A_FEED
     assert source.consecutive_errors == 1
 
@@ -125,7 +135,9 @@ def test_hostile_html_is_sanitised(feed_server):
         '<img src="x.png" onerror="alert(3)"><a href="/relative?utm_source=feed&amp;id=4">rel</a>'
         "<iframe src='https://evil.example'></iframe><style>body{}</style></p>"
     )
-    source = serve_and_register(feed_server, "/f", rss(item("1", body=hostile, link="https://example.org/post/")))
+    source = serve_and_register(
+        feed_server, "/f", rss(item("1", body=hostile, link="https://example.org/post/"))
+    )
     harvest(source)
     summary = Resource.objects.get().summary
     for forbidden in ("<script", "onclick", "onerror", "javascript:", "<iframe", "<style"):
@@ -145,7 +157,9 @@ def test_plain_text_content_is_escaped(feed_server):
 
 
 def test_canonical_url_drops_tracking_parameters(feed_server):
-    source = serve_and_register(feed_server, "/f", rss(item("1", link="https://Example.org/p?utm_source=rss&id=7&fbclid=x#top")))
+    source = serve_and_register(
+        feed_server, "/f", rss(item("1", link="https://Example.org/p?utm_source=rss&id=7&fbclid=x#top"))
+    )
     harvest(source)
     assert Resource.objects.get().canonical_url == "https://example.org/p?id=7"
 
@@ -163,8 +177,15 @@ def test_podcast_fields_are_read_including_every_transcript(feed_server):
     harvest(source)
     episode = Resource.objects.get()
     assert episode.enclosure_url == "https://cdn.example.org/e1.mp3" and episode.enclosure_size == 1234
-    assert episode.duration_seconds == 3723 and (episode.season, episode.episode, episode.explicit) == (2, 7, True)
-    assert [t["url"] for t in episode.transcript_urls] == ["https://cdn.example.org/e1.vtt", "https://cdn.example.org/e1.srt"]
+    assert episode.duration_seconds == 3723 and (episode.season, episode.episode, episode.explicit) == (
+        2,
+        7,
+        True,
+    )
+    assert [t["url"] for t in episode.transcript_urls] == [
+        "https://cdn.example.org/e1.vtt",
+        "https://cdn.example.org/e1.srt",
+    ]
     assert episode.chapters_url == "https://cdn.example.org/e1.json"
 
 

@@ -147,7 +147,9 @@ class FetchResult:
 
 
 def build_client(allowed_private_hosts: Iterable[str] | None = None) -> httpx.Client:
-    allowed = settings.HARVEST_ALLOWED_PRIVATE_HOSTS if allowed_private_hosts is None else allowed_private_hosts
+    allowed = (
+        settings.HARVEST_ALLOWED_PRIVATE_HOSTS if allowed_private_hosts is None else allowed_private_hosts
+    )
     return httpx.Client(
         transport=GuardedTransport(allowed),
         follow_redirects=False,
@@ -191,7 +193,13 @@ def fetch(
 
 
 def _fetch_following_redirects(
-    http: httpx.Client, url: str, etag: str, last_modified: str, accept: str, started: float, result: FetchResult
+    http: httpx.Client,
+    url: str,
+    etag: str,
+    last_modified: str,
+    accept: str,
+    started: float,
+    result: FetchResult,
 ) -> None:
     deadline = started + settings.HARVEST_TOTAL_TIMEOUT
     all_permanent = True
@@ -205,14 +213,19 @@ def _fetch_following_redirects(
             headers["If-Modified-Since"] = last_modified
         remaining = max(deadline - time.monotonic(), 0.1)
         timeout = httpx.Timeout(
-            connect=min(settings.HARVEST_CONNECT_TIMEOUT, remaining), read=remaining, write=remaining, pool=remaining
+            connect=min(settings.HARVEST_CONNECT_TIMEOUT, remaining),
+            read=remaining,
+            write=remaining,
+            pool=remaining,
         )
         with http.stream("GET", current, headers=headers, timeout=timeout) as response:
             result.status = response.status_code
             if response.status_code in REDIRECTS:
                 location = response.headers.get("location", "")
                 if not location:
-                    raise FetchError(FetchOutcome.HTTP_ERROR, "redirect without a Location header", response.status_code)
+                    raise FetchError(
+                        FetchOutcome.HTTP_ERROR, "redirect without a Location header", response.status_code
+                    )
                 all_permanent = all_permanent and response.status_code in PERMANENT_REDIRECTS
                 current = urljoin(current, location.strip())
                 continue
@@ -222,14 +235,18 @@ def _fetch_following_redirects(
             _read_response(response, result, deadline)
             return
     raise FetchError(
-        FetchOutcome.TOO_MANY_REDIRECTS, f"more than {settings.HARVEST_MAX_REDIRECTS} redirects", result.status
+        FetchOutcome.TOO_MANY_REDIRECTS,
+        f"more than {settings.HARVEST_MAX_REDIRECTS} redirects",
+        result.status,
     )
 
 
 def _check_scheme(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(FetchOutcome.INVALID_URL, f"only http and https URLs are fetched (got {url[:200]!r})")
+        raise FetchError(
+            FetchOutcome.INVALID_URL, f"only http and https URLs are fetched (got {url[:200]!r})"
+        )
 
 
 def _read_response(response: httpx.Response, result: FetchResult, deadline: float) -> None:
@@ -258,7 +275,9 @@ def read_limited(response: httpx.Response, deadline: float) -> bytes:
     limit = settings.HARVEST_MAX_BYTES
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit and not response.headers.get("content-encoding"):
-        raise FetchError(FetchOutcome.TOO_LARGE, f"body of {declared} bytes exceeds {limit}", response.status_code)
+        raise FetchError(
+            FetchOutcome.TOO_LARGE, f"body of {declared} bytes exceeds {limit}", response.status_code
+        )
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_bytes():  # unbuffered: the deadline is checked at every network read
@@ -267,7 +286,9 @@ def read_limited(response: httpx.Response, deadline: float) -> bytes:
             raise FetchError(FetchOutcome.TOO_LARGE, f"body exceeds {limit} bytes", response.status_code)
         if time.monotonic() > deadline:
             raise FetchError(
-                FetchOutcome.TIMEOUT, f"body not complete within {settings.HARVEST_TOTAL_TIMEOUT:g} s", response.status_code
+                FetchOutcome.TIMEOUT,
+                f"body not complete within {settings.HARVEST_TOTAL_TIMEOUT:g} s",
+                response.status_code,
             )
         chunks.append(chunk)
     return b"".join(chunks)

@@ -21,7 +21,9 @@ EXCERPT_CHARS = 1200
 _OLDEST = datetime.min.replace(tzinfo=UTC)
 TEXT_CHARS = 20000
 MAX_URL = 2000
-_TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_hsenc|_hsmi|mkt_tok|igshid|yclid)$", re.I)
+_TRACKING_PARAMS = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_hsenc|_hsmi|mkt_tok|igshid|yclid)$", re.I
+)
 _ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dl", "dt", "em", "figcaption",
     "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "ol", "p", "pre", "q", "s",
@@ -52,7 +54,9 @@ def clean_url(url: str, base: str = "") -> str:
         return ""
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return ""
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING_PARAMS.match(k)])
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING_PARAMS.match(k)]
+    )
     cleaned = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", query, ""))
     return cleaned if len(cleaned) <= MAX_URL else ""
 
@@ -102,7 +106,7 @@ def parse_duration(value: Any) -> int | None:
             seconds = h * 3600 + m * 60 + s
     if seconds is None or seconds <= 0 or seconds > 7 * 24 * 3600:
         return None
-    return int(round(seconds))
+    return round(seconds)
 
 
 def _to_int(value: Any, maximum: int = 2**62) -> int | None:
@@ -122,7 +126,8 @@ def _to_datetime(parsed: Any) -> datetime | None:
     if not parsed:
         return None
     try:
-        return datetime(*parsed[:6], tzinfo=UTC)
+        year, month, day, hour, minute, second = parsed[:6]
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except (TypeError, ValueError, OverflowError):
         return None
 
@@ -180,7 +185,9 @@ def choose_identity_mode(entries: Iterable[Any]) -> IdentityMode:
     return IdentityMode.GUID if usable * 2 >= len(guids) else IdentityMode.LINK
 
 
-def normalise_feed(parsed: ParsedFeed, *, base_url: str, identity_mode: str, max_entries: int) -> list[HarvestedEntry]:
+def normalise_feed(
+    parsed: ParsedFeed, *, base_url: str, identity_mode: str, max_entries: int
+) -> list[HarvestedEntry]:
     """Newest `max_entries` entries of the document as HarvestedEntry values, each with a unique key."""
     entries = sorted(
         parsed.entries,
@@ -188,7 +195,10 @@ def normalise_feed(parsed: ParsedFeed, *, base_url: str, identity_mode: str, max
         reverse=True,
     )[:max_entries]
     language = str(parsed.feed.get("language", "") or "")[:16]
-    items = [normalise_entry(entry, base_url=base_url, language=language, extras=parsed.extras_by_key) for entry in entries]
+    items = [
+        normalise_entry(entry, base_url=base_url, language=language, extras=parsed.extras_by_key)
+        for entry in entries
+    ]
     keys = unique_identity_keys(items, identity_mode)
     return [replace(item, identity_key=key) for item, key in zip(items, keys, strict=True)]
 
@@ -200,7 +210,10 @@ def unique_identity_keys(items: list[HarvestedEntry], identity_mode: str) -> lis
     stable from fetch to fetch as long as the copies do."""
     bases = [base_identity(item, identity_mode) for item in items]
     base_counts = Counter(bases)
-    refined = [base if base_counts[base] == 1 else f"{base}\ncontent:{item.content_hash}" for base, item in zip(bases, items, strict=True)]
+    refined = [
+        base if base_counts[base] == 1 else f"{base}\ncontent:{item.content_hash}"
+        for base, item in zip(bases, items, strict=True)
+    ]
     seen: Counter[str] = Counter()
     keys = []
     for value in refined:
@@ -221,7 +234,9 @@ def base_identity(item: HarvestedEntry, identity_mode: str) -> str:
     return f"content:{item.title}\n{item.content_hash}"
 
 
-def normalise_entry(entry: Any, *, base_url: str, language: str, extras: dict[str, PodcastExtras]) -> HarvestedEntry:
+def normalise_entry(
+    entry: Any, *, base_url: str, language: str, extras: dict[str, PodcastExtras]
+) -> HarvestedEntry:
     link = clean_url(entry.get("link", ""), base_url)
     body, body_type = _entry_body(entry)
     if "html" not in body_type and "xml" not in body_type:
@@ -236,11 +251,15 @@ def normalise_entry(entry: Any, *, base_url: str, language: str, extras: dict[st
     title = html_to_text(entry.get("title", ""))[:500]
     enclosure_url, enclosure_type, enclosure_size = _enclosure(entry, link or base_url)
     guid = entry_guid(entry)[:2000]
-    raw_enclosures = [link.get("href", "") for link in entry.get("links") or [] if link.get("rel") == "enclosure"]
+    raw_enclosures = [
+        link.get("href", "") for link in entry.get("links") or [] if link.get("rel") == "enclosure"
+    ]
     extra = _match_extras(extras, guid, entry.get("link", ""), (raw_enclosures or [""])[0].strip())
     video_id = str(entry.get("yt_videoid", "") or "")[:32]
     views = (entry.get("media_statistics") or {}).get("views")
-    authors = [a.get("name", "").strip()[:200] for a in entry.get("authors") or [] if a.get("name", "").strip()]
+    authors = [
+        a.get("name", "").strip()[:200] for a in entry.get("authors") or [] if a.get("name", "").strip()
+    ]
     categories = [t.get("term", "").strip() for t in entry.get("tags") or [] if t.get("term")]
     content_hash = _sha256(f"{title}\n{summary}\n{text}\n{enclosure_url}")
     return HarvestedEntry(
@@ -272,7 +291,9 @@ def normalise_entry(entry: Any, *, base_url: str, language: str, extras: dict[st
     )
 
 
-def _match_extras(extras: dict[str, PodcastExtras], guid: str, link: str, enclosure_url: str) -> PodcastExtras:
+def _match_extras(
+    extras: dict[str, PodcastExtras], guid: str, link: str, enclosure_url: str
+) -> PodcastExtras:
     for key in (f"guid:{guid}", f"link:{(link or '').strip()}", f"enclosure:{enclosure_url}"):
         if key in extras:
             return extras[key]

@@ -2,7 +2,7 @@
 transaction in curation.services.harvest)."""
 
 import logging
-from datetime import UTC, datetime
+from dataclasses import replace
 
 from django.conf import settings
 
@@ -19,7 +19,11 @@ logger = logging.getLogger(__name__)
 def harvest_source(source_id: int) -> HarvestCounts:
     """Fetch and store one source. A deleted source is ignored; every failure is recorded as an outcome
     on the source and in a FetchAttempt, never raised."""
-    source = Source.objects.filter(pk=source_id).only("id", "feed_url", "etag", "last_modified", "body_hash", "identity_mode").first()
+    source = (
+        Source.objects.filter(pk=source_id)
+        .only("id", "feed_url", "etag", "last_modified", "body_hash", "identity_mode")
+        .first()
+    )
     if source is None:
         return HarvestCounts(outcome="deleted")
     result = fetching.fetch(source.feed_url, etag=source.etag, last_modified=source.last_modified)
@@ -33,58 +37,63 @@ def harvest_source(source_id: int) -> HarvestCounts:
 
 
 def _interpret(source: Source, result: fetching.FetchResult) -> tuple[FeedReport, list[HarvestedEntry]]:
-    base = _report_fields(result)
+    base = _base_report(result)
     if result.outcome != FetchOutcome.OK:
-        return FeedReport(outcome=result.outcome, error=result.error, **base), []
+        return replace(base, outcome=result.outcome, error=result.error), []
     if result.body_hash == source.body_hash:
-        return FeedReport(outcome=FetchOutcome.UNCHANGED, **base), []
+        return replace(base, outcome=FetchOutcome.UNCHANGED), []
+    base_url = result.final_url or source.feed_url
     try:
-        parsed = parse_feed(result.body, content_type=result.content_type, base_url=result.final_url or source.feed_url)
+        parsed = parse_feed(result.body, content_type=result.content_type, base_url=base_url)
     except RejectedDocumentError as error:
-        return FeedReport(outcome=FetchOutcome.REJECTED_DOCUMENT, error=str(error), **base), []
+        return replace(base, outcome=FetchOutcome.REJECTED_DOCUMENT, error=str(error)), []
     except Exception as error:  # a parser crash on hostile bytes is an outcome, never a lost task
         logger.exception("parser failed for source %s", source.pk)
-        return FeedReport(outcome=FetchOutcome.PARSE_ERROR, error=f"{type(error).__name__}: {error}", **base), []
+        return replace(base, outcome=FetchOutcome.PARSE_ERROR, error=f"{type(error).__name__}: {error}"), []
     if not parsed.entries and not parsed.version:
         message = parsed.bozo_message or "no RSS, Atom or RDF feed found in the document"
-        return FeedReport(outcome=FetchOutcome.NOT_A_FEED, error=message[:500], **base), []
-    mode = IdentityMode.LINK if source.identity_mode == IdentityMode.LINK else choose_identity_mode(parsed.entries)
-    entries = normalise_feed(
-        parsed,
-        base_url=result.final_url or source.feed_url,
-        identity_mode=mode,
-        max_entries=settings.HARVEST_MAX_ENTRIES,
+        return replace(base, outcome=FetchOutcome.NOT_A_FEED, error=message[:500]), []
+    mode = (
+        IdentityMode.LINK
+        if source.identity_mode == IdentityMode.LINK
+        else choose_identity_mode(parsed.entries)
     )
-    return _feed_report(parsed, result, base, mode), entries
+    entries = normalise_feed(
+        parsed, base_url=base_url, identity_mode=mode, max_entries=settings.HARVEST_MAX_ENTRIES
+    )
+    return _with_feed_metadata(base, parsed, base_url, mode), entries
 
 
-def _report_fields(result: fetching.FetchResult) -> dict[str, object]:
-    return {
-        "started_at": result.started_at or datetime.now(UTC),
-        "duration_ms": result.duration_ms,
-        "http_status": result.status,
-        "bytes_received": len(result.body),
-        "etag": result.etag,
-        "last_modified": result.last_modified,
-        "body_hash": result.body_hash,
-        "permanent_redirect_url": result.permanent_redirect_url,
-        "retry_after_seconds": result.retry_after_seconds,
-        "max_age_seconds": result.max_age_seconds,
-    }
+def _base_report(result: fetching.FetchResult) -> FeedReport:
+    return FeedReport(
+        outcome=result.outcome,
+        started_at=result.started_at,
+        duration_ms=result.duration_ms,
+        http_status=result.status,
+        bytes_received=len(result.body),
+        etag=result.etag,
+        last_modified=result.last_modified,
+        body_hash=result.body_hash,
+        permanent_redirect_url=result.permanent_redirect_url,
+        retry_after_seconds=result.retry_after_seconds,
+        max_age_seconds=result.max_age_seconds,
+    )
 
 
-def _feed_report(parsed: ParsedFeed, result: fetching.FetchResult, base: dict[str, object], mode: str) -> FeedReport:
+def _with_feed_metadata(
+    base: FeedReport, parsed: ParsedFeed, base_url: str, mode: IdentityMode
+) -> FeedReport:
     feed = parsed.feed
     ttl = str(feed.get("ttl", "") or "").strip()
-    new_feed_url = clean_url(str(feed.get("itunes_new-feed-url", "") or feed.get("itunes_new_feed_url", "") or ""))
-    return FeedReport(
+    new_feed_url = str(feed.get("itunes_new-feed-url", "") or feed.get("itunes_new_feed_url", "") or "")
+    return replace(
+        base,
         outcome=FetchOutcome.OK,
         ttl_minutes=int(ttl) if ttl.isdigit() else None,
         feed_title=str(feed.get("title", "") or "")[:300],
-        site_url=clean_url(str(feed.get("link", "") or ""), result.final_url),
+        site_url=clean_url(str(feed.get("link", "") or ""), base_url),
         language=str(feed.get("language", "") or "")[:16],
-        new_feed_url=new_feed_url,
-        identity_mode=mode,  # type: ignore[arg-type]
+        new_feed_url=clean_url(new_feed_url),
+        identity_mode=mode,
         error=parsed.bozo_message[:500],
-        **base,  # type: ignore[arg-type]
     )

@@ -18,4 +18,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Editor account created: username {user.username!r}, password {password!r}")
             self.stdout.write("This password is shown only once; change it with `manage.py changepassword`.")
         else:
-            self.stdout.write(f"Editor account {user.username!r} exists (reset: manage.py changepassword {user.username}).")
+            self.stdout.write(
+                f"Editor account {user.username!r} exists (reset: manage.py changepassword {user.username})."
+            )

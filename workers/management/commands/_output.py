@@ -2,7 +2,7 @@
 
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TypeVar
 
 from tqdm import tqdm
@@ -15,5 +15,5 @@ def progress(items: Iterable[T], *, total: int, description: str) -> Iterator[T]
     yield from tqdm(items, total=total, desc=description, unit="source", disable=not sys.stderr.isatty())
 
 
-def summary_line(summary: dict[str, object]) -> str:
+def summary_line(summary: Mapping[str, object]) -> str:
     return json.dumps(summary, sort_keys=False)

@@ -30,7 +30,14 @@ class Command(BaseCommand):
                 harvest_source_task.delay(source_id)
             self.stdout.write(summary_line({"sources": len(ids), "queued": len(ids)}))
             return
-        summary = {"sources": len(ids), "ok": 0, "not_modified": 0, "failed": 0, "new_resources": 0, "updated_resources": 0}
+        summary = {
+            "sources": len(ids),
+            "ok": 0,
+            "not_modified": 0,
+            "failed": 0,
+            "new_resources": 0,
+            "updated_resources": 0,
+        }
         started = time.monotonic()
         for source_id in progress(ids, total=len(ids), description="harvesting"):
             counts = harvest_source(source_id)

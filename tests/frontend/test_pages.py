@@ -1,0 +1,28 @@
+import pytest
+
+from tests.factories import ResourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_lists_resources_and_marks_them_not_yet_reviewed(client):
+    ResourceFactory(title="Approach to shock")
+    response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 200 and "Approach to shock" in html and "Not yet reviewed" in html
+
+
+def test_home_sends_a_content_security_policy_without_inline_script(client):
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+def test_resource_page_renders_sanitised_summary_and_player_for_audio(client):
+    episode = ResourceFactory(enclosure_url="https://cdn.example.org/e.mp3", enclosure_type="audio/mpeg")
+    html = client.get(f"/resources/{episode.public_id}/").content.decode()
+    assert "<audio controls" in html and "https://cdn.example.org/e.mp3" in html
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404 and "could not find" in response.content.decode()

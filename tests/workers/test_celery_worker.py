@@ -1,0 +1,90 @@
+"""A real Celery worker process, on the configured broker (Redis in CI, the embedded filesystem broker
+by default) and the test database, harvests a source queued through the normal task path."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from curation.enums import FetchOutcome
+from curation.models import Resource, Source
+from tests.conftest import REQUIRE_SERVICES, uses_postgres, uses_redis_broker
+from tests.workers.helpers import serve_and_register
+from tests.workers.test_pipeline import item, rss
+from workers.tasks import dispatch_due_sources, harvest_source_task
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def database_url() -> str:
+    """The URL of the database the tests are using right now (the test database, not the main one)."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker(transactional_db, tmp_path) -> Iterator[subprocess.Popen[bytes]]:
+    if REQUIRE_SERVICES and not (uses_postgres() and uses_redis_broker()):
+        pytest.fail("REQUIRE_SERVICES=1: the worker test must run on PostgreSQL and Redis")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "VAR_DIR": str(settings.VAR_DIR),
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "HARVEST_ALLOWED_PRIVATE_HOSTS": "localhost",
+    }
+    log = tmp_path / "worker.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "default,harvest", "--concurrency", "1",
+         "--without-mingle", "--without-gossip", "--loglevel", "INFO", "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h"],
+        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while "ready." not in log.read_text(errors="replace"):
+        assert process.poll() is None, log.read_text(errors="replace")
+        assert time.monotonic() < deadline, "worker did not become ready:\n" + log.read_text(errors="replace")
+        time.sleep(0.2)
+    yield process
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def wait_for(predicate, timeout: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_real_worker_harvests_a_queued_source(worker, feed_server):
+    source = serve_and_register(feed_server, "/f", rss(item("1", "One"), item("2", "Two")))
+    harvest_source_task.delay(source.pk)
+    assert wait_for(lambda: Resource.objects.filter(source=source).count() == 2)
+    assert wait_for(lambda: Source.objects.get(pk=source.pk).last_outcome == FetchOutcome.OK)
+
+
+def test_dispatch_claims_due_sources_and_the_worker_harvests_them(worker, feed_server):
+    sources = [
+        serve_and_register(feed_server, f"/f{n}", rss(item(f"{n}-a"), item(f"{n}-b"))) for n in range(3)
+    ]
+    assert dispatch_due_sources() == 3
+    assert dispatch_due_sources() == 0  # claimed: not dispatched twice
+    assert wait_for(lambda: Resource.objects.filter(source__in=sources).count() == 6)
