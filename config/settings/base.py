@@ -158,6 +158,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "SourceKindEnum": "curation.enums.SourceKind",
+        "TopicKindEnum": "curation.enums.TopicKind",
+        "SourceStatusEnum": "curation.enums.SourceStatus",
+        "FetchOutcomeEnum": "curation.enums.FetchOutcome",
+    },
 }
 
 # --- Celery -------------------------------------------------------------------------------------
@@ -175,8 +181,13 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    # Tasks are acknowledged late, so a task must finish well before the broker redelivers it.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Tasks are acknowledged late: a message a dead worker held is redelivered after this many seconds,
+    # so it must stay well above CELERY_TASK_TIME_LIMIT.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+        "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+    }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -204,6 +215,7 @@ HARVEST_MAX_BYTES = env.int("HARVEST_MAX_BYTES", default=15 * 1024 * 1024)
 HARVEST_MAX_REDIRECTS = env.int("HARVEST_MAX_REDIRECTS", default=5)
 HARVEST_MAX_ENTRIES = env.int("HARVEST_MAX_ENTRIES", default=200)
 HARVEST_DISPATCH_BATCH = env.int("HARVEST_DISPATCH_BATCH", default=100)
+HARVEST_PER_HOST_IN_FLIGHT = env.int("HARVEST_PER_HOST_IN_FLIGHT", default=2)
 
 LOGGING = {
     "version": 1,

@@ -16,7 +16,9 @@ from django.db import connection
 
 from curation.enums import FetchOutcome
 from curation.models import Resource, Source
+from curation.services.catalogue import source_register
 from tests.conftest import REQUIRE_SERVICES, uses_postgres, uses_redis_broker
+from tests.feedserver import Reply
 from tests.workers.helpers import serve_and_register
 from tests.workers.test_pipeline import item, rss
 from workers.tasks import dispatch_due_sources, harvest_source_task
@@ -33,10 +35,7 @@ def database_url() -> str:
     return f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.fixture
-def worker(transactional_db, tmp_path) -> Iterator[subprocess.Popen[bytes]]:
-    if REQUIRE_SERVICES and not (uses_postgres() and uses_redis_broker()):
-        pytest.fail("REQUIRE_SERVICES=1: the worker test must run on PostgreSQL and Redis")
+def start_worker(log: Path, **extra_env: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -44,25 +43,38 @@ def worker(transactional_db, tmp_path) -> Iterator[subprocess.Popen[bytes]]:
         "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "HARVEST_ALLOWED_PRIVATE_HOSTS": "localhost",
+        **extra_env,
     }
-    log = tmp_path / "worker.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "default,harvest", "--concurrency", "1",
          "--without-mingle", "--without-gossip", "--loglevel", "INFO", "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h"],
-        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + 30
     while "ready." not in log.read_text(errors="replace"):
         assert process.poll() is None, log.read_text(errors="replace")
         assert time.monotonic() < deadline, "worker did not become ready:\n" + log.read_text(errors="replace")
-        time.sleep(0.2)
-    yield process
-    os.killpg(process.pid, signal.SIGTERM)
+        time.sleep(0.1)
+    return process
+
+
+def stop_worker(process: subprocess.Popen[bytes], sig: signal.Signals = signal.SIGTERM) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, sig)
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+
+@pytest.fixture
+def worker(transactional_db, tmp_path) -> Iterator[subprocess.Popen[bytes]]:
+    if REQUIRE_SERVICES and not (uses_postgres() and uses_redis_broker()):
+        pytest.fail("REQUIRE_SERVICES=1: the worker test must run on PostgreSQL and Redis")
+    process = start_worker(tmp_path / "worker.log")
+    yield process
+    stop_worker(process)
 
 
 def wait_for(predicate, timeout: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
@@ -88,3 +100,46 @@ def test_dispatch_claims_due_sources_and_the_worker_harvests_them(worker, feed_s
     assert dispatch_due_sources() == 3
     assert dispatch_due_sources() == 0  # claimed: not dispatched twice
     assert wait_for(lambda: Resource.objects.filter(source__in=sources).count() == 6)
+
+
+def test_worker_killed_mid_task_loses_and_duplicates_nothing(
+    transactional_db, redis_broker, feed_server, tmp_path
+):
+    """SIGKILL a worker while it is fetching; the message (acks_late) is redelivered to a new worker,
+    which stores every entry exactly once."""
+    body = rss(*(item(str(n), f"Entry {n}") for n in range(20)))
+    calls: list[int] = []
+
+    def slow_then_fast(handler):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:  # the first worker gets a slow drip and dies during it
+            return Reply(200, (body[i : i + 64] for i in range(0, len(body), 64)), delay_between_chunks=0.5)
+        return Reply(200, body)
+
+    url = feed_server.add("/slow", slow_then_fast)
+    source, _ = source_register(feed_url=url)
+    fast_redelivery = {
+        "CELERY_VISIBILITY_TIMEOUT": "3",
+        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+        "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+    }
+    first = start_worker(tmp_path / "first.log", **fast_redelivery)
+    try:
+        harvest_source_task.delay(source.pk)
+        assert wait_for(lambda: len(calls) == 1, timeout=20), "the first worker never fetched"
+        time.sleep(0.3)
+    finally:
+        stop_worker(first, signal.SIGKILL)
+    assert Resource.objects.filter(source=source).count() == 0
+    second = start_worker(tmp_path / "second.log", **fast_redelivery)
+    try:
+        assert wait_for(lambda: Resource.objects.filter(source=source).count() == 20, timeout=40), (
+            tmp_path / "second.log"
+        ).read_text(errors="replace")[-3000:]
+        time.sleep(2)  # a duplicate delivery, if any, would land now
+    finally:
+        stop_worker(second)
+    assert Resource.objects.filter(source=source).count() == 20
+    assert sorted(Resource.objects.filter(source=source).values_list("guid", flat=True)) == sorted(
+        str(n) for n in range(20)
+    )
