@@ -40,3 +40,10 @@ def harvest_health_summary() -> dict[str, int]:
     summary = {outcome.value: 0 for outcome in FetchOutcome}
     summary.update({row["last_outcome"]: row["n"] for row in rows})
     return summary
+
+
+def resource_same_work(*, resource: Resource) -> QuerySet[Resource]:
+    """The other visible copies of the same work (an episode cross-posted by several sources)."""
+    if not resource.work_key:
+        return Resource.objects.none()
+    return resource_list_visible().filter(work_key=resource.work_key).exclude(pk=resource.pk)

@@ -61,6 +61,12 @@ class Resource(models.Model):
     summary = models.TextField(blank=True, help_text="sanitised HTML excerpt")
     text = models.TextField(blank=True, help_text="plain text used for search")
     content_hash = models.CharField(max_length=64, blank=True)
+    work_key = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="same value = the same work cross-posted by several sources",
+    )
     previous_content_hash = models.CharField(max_length=64, blank=True)
     language = models.CharField(max_length=16, blank=True)
 

@@ -25,7 +25,7 @@ _UPDATABLE_FIELDS = (
     "guid", "canonical_url", "title", "authors", "published_at", "updated_at_source", "summary", "text",
     "content_hash", "enclosure_url", "enclosure_type", "enclosure_size", "duration_seconds", "transcript_urls",
     "chapters_url", "season", "episode", "explicit", "video_id", "is_short", "thumbnail_url", "view_count",
-    "language",
+    "language", "work_key",
 )  # fmt: skip
 
 
@@ -43,6 +43,7 @@ class HarvestedEntry:
     summary: str = ""
     text: str = ""
     content_hash: str = ""
+    work_key: str = ""
     language: str = ""
     enclosure_url: str = ""
     enclosure_type: str = ""

@@ -239,3 +239,22 @@ def test_deleted_source_is_ignored(feed_server):
 
     assert harvest_source(source_id).outcome == "deleted"
     assert Resource.objects.count() == 0
+
+
+def test_episode_cross_posted_by_two_sources_is_linked_as_one_work(feed_server):
+    from curation.selectors import resource_same_work
+
+    direct = '<enclosure url="https://cdn.example.org/shows/ep42.mp3?x=1" length="1" type="audio/mpeg"/>'
+    tracked = '<enclosure url="https://dts.podtrac.com/redirect.mp3/chrt.fm/track/ABC/cdn.example.org/shows/ep42.mp3" length="1" type="audio/mpeg"/>'
+    first = serve_and_register(feed_server, "/a", rss(item("a-42", "Ep 42", extra=direct)), kind="podcast")
+    second = serve_and_register(
+        feed_server,
+        "/b",
+        rss(item("b-42", "Episode 42 (rebroadcast)", extra=tracked), item("b-1", "Other")),
+        kind="podcast",
+    )
+    harvest(first)
+    harvest(second)
+    original = Resource.objects.get(source=first)
+    assert [r.title for r in resource_same_work(resource=original)] == ["Episode 42 (rebroadcast)"]
+    assert resource_same_work(resource=Resource.objects.get(guid="b-1")).count() == 0

@@ -86,6 +86,33 @@ def html_to_text(fragment: str) -> str:
     return _WHITESPACE.sub(" ", html.unescape(text)).strip()
 
 
+# Podcast analytics services put themselves in front of the real media URL.
+_MEDIA_REDIRECT_PREFIX = re.compile(
+    r"^(?:dts\.podtrac\.com/redirect\.\w+/|www\.podtrac\.com/pts/redirect\.\w+/|chrt\.fm/track/[^/]+/|"
+    r"pdst\.fm/e/|op3\.dev/e/(?:[^/]+/)?|pfx\.vpixl\.com/[^/]+/|prfx\.byspotify\.com/e/|"
+    r"mgln\.ai/e/[^/]+/|verifi\.podscribe\.com/rss/p/|arttrk\.com/p/[^/]+/)+",
+    re.IGNORECASE,
+)
+
+
+def work_key(*, enclosure_url: str, canonical_url: str) -> str:
+    """Identity of the work itself, shared by every source that carries it: the media file (analytics
+    redirect prefixes, scheme and query removed) or, for text, the canonical URL."""
+    if enclosure_url:
+        parts = urlsplit(enclosure_url)
+        bare = _MEDIA_REDIRECT_PREFIX.sub("", f"{parts.netloc}{parts.path}".lower())
+        while True:  # a prefix may carry the scheme of the next hop in its path
+            stripped = re.sub(r"^https?:/+", "", bare)
+            stripped = _MEDIA_REDIRECT_PREFIX.sub("", stripped)
+            if stripped == bare:
+                break
+            bare = stripped
+        return _sha256(f"media:{bare}")
+    if canonical_url:
+        return _sha256(f"url:{re.sub(r'^https?://', '', canonical_url.lower())}")
+    return ""
+
+
 def parse_duration(value: Any) -> int | None:
     """itunes:duration in any format seen in the wild -> seconds: `3600`, `61.5`, `59:07`, `1:02:03`,
     `1:02:03.250`, `1h 2m 3s`, `62 min`. None when unreadable or absurd."""
@@ -273,6 +300,7 @@ def normalise_entry(
         summary=summary,
         text=text,
         content_hash=content_hash,
+        work_key=work_key(enclosure_url=enclosure_url, canonical_url=link),
         language=language,
         enclosure_url=enclosure_url,
         enclosure_type=enclosure_type,
