@@ -49,7 +49,8 @@ checks: lint typecheck contracts
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 bench-harvest: $(STAMP)
-	$(BIN)/python bench/harvest.py
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/harvest.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -10,8 +10,14 @@ from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 
-from curation.models import Source
-from curation.services.catalogue import source_claim_due
+from curation.enums import FetchOutcome
+from curation.models import Resource, Source
+from curation.services.catalogue import (
+    resource_ids_awaiting_full_text,
+    resource_store_full_text,
+    source_claim_due,
+)
+from workers.harvest.fulltext import extract_article_text
 from workers.harvest.hostslots import host_slot
 from workers.harvest.pipeline import harvest_source
 
@@ -33,7 +39,32 @@ def harvest_source_task(source_id: int) -> dict[str, object]:
             harvest_source_task.apply_async((source_id,), countdown=random.uniform(2, 10))
             return {"source": source_id, "outcome": "deferred"}
         counts = harvest_source(source_id)
+    if counts.new_resources or counts.updated_resources:
+        for resource_id in resource_ids_awaiting_full_text(source_id=source_id):
+            harvest_extract_full_text.delay(resource_id)
     return {"source": source_id, "outcome": counts.outcome, "new": counts.new_resources}
+
+
+@shared_task(
+    acks_late=True, rate_limit="20/m", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3
+)
+def harvest_extract_full_text(resource_id: int) -> str:
+    """Index one article's text (rate-limited per worker, and one of the per-host slots)."""
+    url = (
+        Resource.objects.filter(pk=resource_id, source__extract_full_text=True)
+        .values_list("canonical_url", flat=True)
+        .first()
+    )
+    if not url:
+        return "skipped"
+    with host_slot(url) as acquired:
+        if not acquired:
+            harvest_extract_full_text.apply_async((resource_id,), countdown=random.uniform(5, 30))
+            return "deferred"
+        outcome, text = extract_article_text(url)
+    if outcome == FetchOutcome.OK:
+        resource_store_full_text(resource_id=resource_id, text=text)
+    return str(outcome)
 
 
 @shared_task(acks_late=True)

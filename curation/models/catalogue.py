@@ -17,6 +17,10 @@ class Source(models.Model):
     feed_url = models.URLField(max_length=2000, unique=True)
     language = models.CharField(max_length=16, blank=True)
     licence = models.CharField(max_length=120, blank=True)
+    extract_full_text = models.BooleanField(
+        default=False,
+        help_text="an editor opted in, and the licence permits copying: article text indexed for search",
+    )
     topics = models.ManyToManyField("curation.Topic", blank=True, related_name="sources")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -59,7 +63,8 @@ class Resource(models.Model):
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
     updated_at_source = models.DateTimeField(null=True, blank=True)
     summary = models.TextField(blank=True, help_text="sanitised HTML excerpt")
-    text = models.TextField(blank=True, help_text="plain text used for search")
+    text = models.TextField(blank=True, help_text="plain text used for search; never served")
+    full_text_extracted_at = models.DateTimeField(null=True, blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
     work_key = models.CharField(
         max_length=64,

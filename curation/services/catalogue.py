@@ -1,5 +1,6 @@
 """Sources: registering them and claiming the ones due for a harvest."""
 
+import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -7,8 +8,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from curation.enums import SourceKind, SourceStatus
-from curation.errors import InvalidInput
-from curation.models import Source, Topic
+from curation.errors import InvalidInput, NotAllowed
+from curation.models import Resource, Source, Topic, User
 
 CLAIM_LEASE = timedelta(minutes=15)
 
@@ -81,4 +82,59 @@ def source_schedule_now(*, source: Source) -> None:
     """Make a source due at once (an editor's 'retry now'); a paused source becomes active again."""
     Source.objects.filter(pk=source.pk).exclude(status=SourceStatus.DISCONTINUED).update(
         next_poll_at=timezone.now(), status=SourceStatus.ACTIVE, status_reason=""
+    )
+
+
+_COPYING_LICENCES = re.compile(
+    r"^(cc0|cc[ -]by([ -](sa|nc|nd|nc[ -]sa|nc[ -]nd))?|public domain)\b", re.IGNORECASE
+)
+FULL_TEXT_CHARS = 100_000
+
+
+def licence_permits_copying(licence: str) -> bool:
+    """Creative Commons licences and the public domain permit copying the text (for a search index,
+    never republished); anything else, including an unknown licence, does not."""
+    return bool(
+        _COPYING_LICENCES.match(licence.strip().replace("CC-", "CC ").replace("Creative Commons ", "CC "))
+    )
+
+
+def source_set_full_text_extraction(*, source: Source, editor: User, enabled: bool) -> Source:
+    """Opt a source in to (or out of) full-text extraction. Only editors decide, and only for a
+    licence that permits copying. Raises NotAllowed otherwise. Opting out clears extracted text."""
+    if not editor.is_editor:
+        raise NotAllowed("Only editors change full-text extraction.")
+    if enabled and not licence_permits_copying(source.licence):
+        raise NotAllowed(
+            f"The licence of {source} ({source.licence or 'unknown'}) does not permit copying its text; "
+            "record a Creative Commons or public-domain licence first."
+        )
+    with transaction.atomic():
+        Source.objects.filter(pk=source.pk).update(extract_full_text=enabled)
+        if not enabled:
+            Resource.objects.filter(source=source, full_text_extracted_at__isnull=False).update(
+                text="", full_text_extracted_at=None
+            )
+    source.extract_full_text = enabled
+    return source
+
+
+def resource_store_full_text(*, resource_id: int, text: str) -> bool:
+    """Store extracted article text for search. Ignored (returns False) if the resource is gone or its
+    source has opted out meanwhile. Idempotent."""
+    now = timezone.now()
+    updated = Resource.objects.filter(pk=resource_id, source__extract_full_text=True).update(
+        text=text[:FULL_TEXT_CHARS], full_text_extracted_at=now
+    )
+    return bool(updated)
+
+
+def resource_ids_awaiting_full_text(*, source_id: int, limit: int = 20) -> list[int]:
+    return list(
+        Resource.objects.filter(
+            source_id=source_id, source__extract_full_text=True, full_text_extracted_at__isnull=True
+        )
+        .exclude(canonical_url="")
+        .order_by("-published_at")
+        .values_list("id", flat=True)[:limit]
     )

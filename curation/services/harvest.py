@@ -151,10 +151,13 @@ def _upsert_entries(source: Source, entries: Sequence[HarvestedEntry]) -> tuple[
             for name, value in values.items():
                 setattr(current, name, value)
             current.previous_content_hash = previous
+            current.full_text_extracted_at = None  # an edited article is extracted again
             changed.append(current)
     Resource.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=500)
     if changed:
-        Resource.objects.bulk_update(changed, [*_UPDATABLE_FIELDS, "previous_content_hash"], batch_size=500)
+        Resource.objects.bulk_update(
+            changed, [*_UPDATABLE_FIELDS, "previous_content_hash", "full_text_extracted_at"], batch_size=500
+        )
     _attach_topics(source, categories)
     return len(fresh), len(changed)
 

@@ -45,7 +45,11 @@ def parse_feed(body: bytes, *, content_type: str = "", base_url: str = "") -> Pa
     headers = {"content-location": base_url} if base_url else {}
     if content_type:
         headers["content-type"] = content_type
-    parsed = feedparser.parse(body, response_headers=headers, sanitize_html=True, resolve_relative_uris=False)
+    # feedparser's own sanitiser and URI resolver are off: normalisation sanitises every stored HTML
+    # string with nh3 after resolving links against the entry itself (faster and stricter).
+    parsed = feedparser.parse(
+        body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+    )
     bozo = str(parsed.get("bozo_exception", "")) if parsed.get("bozo") else ""
     return ParsedFeed(
         feed=parsed.feed,

@@ -1,0 +1,227 @@
+"""Harvest benchmark: N generated feeds (default 500 x ~50 entries) served from 127.0.0.1.
+
+Measured in one run, on the same bytes:
+- bare `feedparser.parse` of every document (lower bound: parsing only, no network, no storage);
+- our first harvest (fetch + parse + normalise + store) in resources/s;
+- our re-poll of the unchanged feeds (conditional GET -> 304) in sources/s;
+- the `reader` library (a maintained Python feed reader) updating the same feeds from scratch;
+- peak RSS of our first harvest at N/5 and at N feeds (each in a fresh process), to show it is flat.
+
+Prints one JSON line and appends a row to BENCHMARKS.md. Usage: python bench/harvest.py [--feeds 500]
+"""
+
+import argparse
+import http.server
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ENTRIES_PER_FEED = 50
+
+
+def generate_feed(number: int, entries: int = ENTRIES_PER_FEED) -> bytes:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    items = []
+    for n in range(entries):
+        published = format_datetime(start + timedelta(hours=number * 7 + n * 13))
+        items.append(
+            f"<item><title>Feed {number} post {n}: approach to the undifferentiated patient</title>"
+            f"<link>https://blog{number}.example.org/posts/{n}/?utm_source=rss</link>"
+            f"<guid isPermaLink='false'>feed-{number}-post-{n}</guid><pubDate>{published}</pubDate>"
+            f"<dc:creator>Author {n % 7}</dc:creator><category>Emergency medicine</category>"
+            f"<description><![CDATA[<p>Teaching point {n} of feed {number}: <strong>history</strong>, "
+            f"<em>examination</em> and <a href='/refs/{n}'>references</a>.</p>"
+            + "<p>Background paragraph with enough words to look like a real excerpt of a post. </p>" * 4
+            + "]]></description></item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f"<channel><title>Benchmark blog {number}</title><link>https://blog{number}.example.org/</link>"
+        f"<description>generated</description>{''.join(items)}</channel></rss>"
+    ).encode()
+
+
+class FeedHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    feeds: dict[str, bytes] = {}
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        body = self.feeds.get(self.path)
+        if body is None:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        etag = f'"{hash(body) & 0xFFFFFFFF:x}"'
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("ETag", etag)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def serve(feed_count: int) -> tuple[http.server.ThreadingHTTPServer, list[str]]:
+    FeedHandler.feeds = {f"/feed/{n}.xml": generate_feed(n) for n in range(feed_count)}
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FeedHandler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    port = server.server_address[1]
+    return server, [f"http://127.0.0.1:{port}{path}" for path in FeedHandler.feeds]
+
+
+# --- phases, each run in a fresh process ---------------------------------------------------------
+def phase_feedparser(urls: list[str]) -> dict[str, float]:
+    import feedparser
+
+    bodies = [generate_feed(int(url.rsplit("/", 1)[1].split(".")[0])) for url in urls]
+    started = time.perf_counter()
+    entries = sum(len(feedparser.parse(body).entries) for body in bodies)
+    return {"seconds": time.perf_counter() - started, "entries": entries}
+
+
+def phase_ours(urls: list[str]) -> dict[str, float]:
+    workdir = Path(tempfile.mkdtemp(prefix="foam-bench-"))
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",
+            "DEBUG": "false",
+            "VAR_DIR": str(workdir),
+            "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}"),
+            "HARVEST_ALLOWED_PRIVATE_HOSTS": "127.0.0.1",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from curation.models import Resource, Source
+    from curation.services.catalogue import source_register
+    from workers.harvest.pipeline import harvest_source
+
+    call_command("migrate", verbosity=0)
+    ids = [source_register(feed_url=url)[0].pk for url in urls]
+    started = time.perf_counter()
+    for source_id in ids:
+        harvest_source(source_id)
+    first = time.perf_counter() - started
+    stored = Resource.objects.count()
+    started = time.perf_counter()
+    for source_id in ids:
+        harvest_source(source_id)
+    repoll = time.perf_counter() - started
+    assert Resource.objects.count() == stored, "re-poll created resources"
+    assert Source.objects.filter(last_outcome="not_modified").count() == len(ids), "re-poll was not a 304"
+    return {
+        "first_seconds": first,
+        "resources": stored,
+        "repoll_seconds": repoll,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def phase_reader(urls: list[str]) -> dict[str, float]:
+    from reader import make_reader
+
+    workdir = Path(tempfile.mkdtemp(prefix="reader-bench-"))
+    reader = make_reader(str(workdir / "reader.sqlite"))
+    for url in urls:
+        reader.add_feed(url)
+    started = time.perf_counter()
+    reader.update_feeds(workers=1)
+    seconds = time.perf_counter() - started
+    entries = reader.get_entry_counts().total
+    reader.close()
+    return {"seconds": seconds, "entries": entries}
+
+
+PHASES = {"feedparser": phase_feedparser, "ours": phase_ours, "reader": phase_reader}
+
+
+def run_phase(name: str, urls: list[str]) -> dict[str, float]:
+    completed = subprocess.run(
+        [sys.executable, __file__, "--phase", name],
+        input=json.dumps(urls), capture_output=True, text=True, check=False, cwd=ROOT,
+    )  # fmt: skip
+    if completed.returncode != 0:
+        raise SystemExit(f"phase {name} failed:\n{completed.stderr[-3000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--feeds", type=int, default=500)
+    parser.add_argument("--phase", choices=sorted(PHASES))
+    parser.add_argument("--no-record", action="store_true", help="do not append to BENCHMARKS.md")
+    args = parser.parse_args()
+    if args.phase:
+        print(json.dumps(PHASES[args.phase](json.loads(sys.stdin.read()))))
+        return
+
+    server, urls = serve(args.feeds)
+    small = urls[: max(args.feeds // 5, 1)]
+    try:
+        bare = run_phase("feedparser", urls)
+        ours = run_phase("ours", urls)
+        ours_small = run_phase("ours", small)
+        theirs = run_phase("reader", urls)
+    finally:
+        server.shutdown()
+    result = {
+        "benchmark": "harvest",
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
+        "feeds": args.feeds,
+        "entries_per_feed": ENTRIES_PER_FEED,
+        "resources_stored": ours["resources"],
+        "feedparser_seconds": round(bare["seconds"], 2),
+        "first_harvest_seconds": round(ours["first_seconds"], 2),
+        "first_harvest_resources_per_s": round(ours["resources"] / ours["first_seconds"], 1),
+        "first_vs_feedparser": round(ours["first_seconds"] / bare["seconds"], 2),
+        "reader_seconds": round(theirs["seconds"], 2),
+        "reader_entries": theirs["entries"],
+        "first_vs_reader": round(ours["first_seconds"] / theirs["seconds"], 2),
+        "repoll_seconds": round(ours["repoll_seconds"], 2),
+        "repoll_sources_per_s": round(args.feeds / ours["repoll_seconds"], 1),
+        "repoll_speedup": round(ours["first_seconds"] / ours["repoll_seconds"], 1),
+        "peak_rss_mib_small": round(ours_small["peak_rss_mib"], 1),
+        "peak_rss_mib": round(ours["peak_rss_mib"], 1),
+        "small_feeds": len(small),
+        "targets": {
+            "first_within_2x_feedparser": ours["first_seconds"] <= 2 * bare["seconds"],
+            "faster_than_reader": ours["first_seconds"] < theirs["seconds"],
+            "repoll_10x_faster": ours["first_seconds"] >= 10 * ours["repoll_seconds"],
+            "rss_flat": ours["peak_rss_mib"] <= 1.25 * ours_small["peak_rss_mib"],
+        },
+    }
+    line = json.dumps(result)
+    print(line)
+    if not args.no_record:
+        with (ROOT / "BENCHMARKS.md").open("a", encoding="utf-8") as record:
+            record.write(f"\n`{line}`\n")
+
+
+if __name__ == "__main__":
+    main()
