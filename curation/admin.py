@@ -1,7 +1,21 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 
-from curation.models import ExpertProfile, FetchAttempt, Resource, Source, Tombstone, Topic, User
+from curation.models import (
+    AuditEvent,
+    Endorsement,
+    ExpertProfile,
+    FetchAttempt,
+    Instrument,
+    InstrumentVersion,
+    Resource,
+    Review,
+    Source,
+    Tombstone,
+    Topic,
+    User,
+)
 
 
 @admin.register(User)
@@ -55,3 +69,45 @@ class FetchAttemptAdmin(admin.ModelAdmin[FetchAttempt]):
 class TombstoneAdmin(admin.ModelAdmin[Tombstone]):
     list_display = ("source", "identity_key", "reason", "created_at")
     raw_id_fields = ("source",)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Rows changed only by services (audited), never edited by hand here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "actor", "action", "target_type", "target_id")
+    list_filter = ("action", "target_type")
+    search_fields = ("target_id", "reason")
+
+
+@admin.register(Instrument)
+class InstrumentAdmin(admin.ModelAdmin[Instrument]):
+    list_display = ("name", "slug", "citation")
+
+
+@admin.register(InstrumentVersion)
+class InstrumentVersionAdmin(ReadOnlyAdmin):
+    list_display = ("instrument", "version", "total_min", "total_max", "created_at")
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdmin):
+    list_display = ("public_id", "resource", "reviewer", "instrument_version", "status", "total")
+    list_filter = ("status", "instrument_version__instrument")
+
+
+@admin.register(Endorsement)
+class EndorsementAdmin(ReadOnlyAdmin):
+    list_display = ("resource", "user", "kind", "status", "created_at")
+    list_filter = ("kind", "status")

@@ -67,3 +67,27 @@ class ResourceStatus(models.TextChoices):
     VISIBLE = "visible", "Visible"
     HELD = "held", "Held for moderation"
     REMOVED = "removed", "Removed"
+
+
+class ReviewStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    ACCEPTED = "accepted", "Accepted"
+    RETURNED = "returned", "Returned for revision"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class EndorsementKind(models.TextChoices):
+    LEARNER = "learner", "This helped me"
+    EXPERT = "expert", "I vouch for this"
+
+
+class EndorsementStatus(models.TextChoices):
+    COUNTED = "counted", "Counted"
+    HELD = "held", "Held for an editor"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ScaleKind(models.TextChoices):
+    NUMERIC = "numeric", "Numeric range"
+    YES_NO = "yes_no", "Yes / no"

@@ -22,6 +22,12 @@ class Source(models.Model):
         help_text="an editor opted in, and the licence permits copying: article text indexed for search",
     )
     topics = models.ManyToManyField("curation.Topic", blank=True, related_name="sources")
+    owners = models.ManyToManyField(
+        "curation.User",
+        blank=True,
+        related_name="owned_sources",
+        help_text="authors/owners: never its reviewers",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Harvest state.

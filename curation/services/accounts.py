@@ -9,6 +9,7 @@ from django.utils import timezone
 from curation.enums import Role, VerificationStatus
 from curation.errors import Conflict, InvalidInput, NotAllowed
 from curation.models import ExpertProfile, User
+from curation.services.audit import audit_record
 from curation.validators import orcid_normalise, validate_orcid
 
 
@@ -112,6 +113,7 @@ def expert_verification_decide(
         profile = ExpertProfile.objects.select_for_update().select_related("user").get(pk=profile.pk)
         if profile.verification_status != VerificationStatus.PENDING:
             raise Conflict("This application was already decided.")
+        before = {"status": profile.verification_status}
         profile.verification_status = VerificationStatus.APPROVED if approve else VerificationStatus.REJECTED
         profile.decided_by = editor
         profile.decided_at = timezone.now()
@@ -120,4 +122,8 @@ def expert_verification_decide(
         if approve and profile.user.role == Role.LEARNER:
             User.objects.filter(pk=profile.user_id).update(role=Role.EXPERT)
             profile.user.role = Role.EXPERT
+        audit_record(
+            actor=editor, action="expert.verification_decided", target=profile.user, before=before,
+            after={"status": profile.verification_status}, reason=profile.decision_reason,
+        )  # fmt: skip
     return profile
