@@ -3,10 +3,14 @@ from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 
 from curation.models import (
+    Appeal,
     AuditEvent,
+    CurationRound,
+    Designation,
     Endorsement,
     ExpertProfile,
     FetchAttempt,
+    Flag,
     Instrument,
     InstrumentVersion,
     Resource,
@@ -111,3 +115,27 @@ class ReviewAdmin(ReadOnlyAdmin):
 class EndorsementAdmin(ReadOnlyAdmin):
     list_display = ("resource", "user", "kind", "status", "created_at")
     list_filter = ("kind", "status")
+
+
+@admin.register(CurationRound)
+class CurationRoundAdmin(ReadOnlyAdmin):
+    list_display = ("title", "instrument_version", "status", "deadline", "published_at")
+    list_filter = ("status",)
+
+
+@admin.register(Designation)
+class DesignationAdmin(ReadOnlyAdmin):
+    list_display = ("resource", "instrument_version", "label", "mean_total", "review_count", "is_current")
+    list_filter = ("is_current", "label")
+
+
+@admin.register(Flag)
+class FlagAdmin(ReadOnlyAdmin):
+    list_display = ("resource", "raised_by", "status", "held_for_confidentiality", "created_at")
+    list_filter = ("status",)
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyAdmin):
+    list_display = ("designation", "appellant", "status", "created_at")
+    list_filter = ("status",)

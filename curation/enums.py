@@ -91,3 +91,18 @@ class EndorsementStatus(models.TextChoices):
 class ScaleKind(models.TextChoices):
     NUMERIC = "numeric", "Numeric range"
     YES_NO = "yes_no", "Yes / no"
+
+
+class RoundStatus(models.TextChoices):
+    DRAFT = "draft", "Draft: choosing candidates"
+    OPEN = "open", "Open: reviewers assigned"
+    PUBLISHED = "published", "Published"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class CaseStatus(models.TextChoices):
+    """Flags and appeals."""
+
+    OPEN = "open", "Open"
+    UPHELD = "upheld", "Upheld"
+    DISMISSED = "dismissed", "Dismissed"

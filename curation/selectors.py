@@ -2,8 +2,8 @@
 
 from django.db.models import Count, Q, QuerySet
 
-from curation.enums import FetchOutcome, ResourceStatus
-from curation.models import Resource, Source, Topic
+from curation.enums import FetchOutcome, ResourceStatus, ReviewStatus, RoundStatus
+from curation.models import Designation, Resource, Review, Source, Topic, User
 
 
 def resource_list_visible() -> QuerySet[Resource]:
@@ -47,3 +47,59 @@ def resource_same_work(*, resource: Resource) -> QuerySet[Resource]:
     if not resource.work_key:
         return Resource.objects.none()
     return resource_list_visible().filter(work_key=resource.work_key).exclude(pk=resource.pk)
+
+
+def review_list_visible_to(*, user: User | None, resource: Resource) -> QuerySet[Review]:
+    """Submitted reviews of a resource that `user` may read. Drafts are their author's only; reviews
+    held for confidentiality are editors' only; in a round not yet published, a reviewer sees other
+    reviewers' scores only after submitting their own, and the public sees none."""
+    reviews = (
+        Review.objects.filter(resource=resource, status__in=[ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED])
+        .select_related("reviewer", "instrument_version__instrument", "round")
+        .order_by("submitted_at")
+    )
+    if user is not None and user.is_authenticated and user.is_editor:
+        return reviews
+    reviews = reviews.filter(held_for_confidentiality=False)
+    published_or_roundless = Q(round__isnull=True) | Q(round__status=RoundStatus.PUBLISHED)
+    if user is None or not user.is_authenticated:
+        return reviews.filter(published_or_roundless)
+    submitted_rounds = Review.objects.filter(
+        reviewer=user,
+        resource=resource,
+        round__isnull=False,
+        status__in=[ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED],
+    ).values("round_id")
+    return reviews.filter(published_or_roundless | Q(reviewer=user) | Q(round_id__in=submitted_rounds))
+
+
+def designation_summary(*, resource: Resource) -> list[dict[str, object]]:
+    """Current designations per instrument, or one 'not yet reviewed' entry: a resource nobody
+    reviewed never looks like a low score."""
+    current = (
+        Designation.objects.filter(resource=resource, is_current=True)
+        .select_related("instrument_version__instrument")
+        .order_by("instrument_version__instrument__name")
+    )
+    rows: list[dict[str, object]] = [
+        {
+            "instrument": d.instrument_version.instrument.name,
+            "version": d.instrument_version.version,
+            "label": d.label or "Reviewed, below thresholds",
+            "reviewed": True,
+            "mean_total": round(d.mean_total, 2),
+            "review_count": d.review_count,
+            "max_total": d.instrument_version.total_max,
+        }
+        for d in current
+    ]
+    return rows or [{"label": "Not yet reviewed", "reviewed": False}]
+
+
+def reviewer_portfolio(*, reviewer: User) -> QuerySet[Review]:
+    """An expert's submitted and accepted reviews, newest first, with what a portfolio lists."""
+    return (
+        Review.objects.filter(reviewer=reviewer, status__in=[ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED])
+        .select_related("resource__source", "instrument_version__instrument", "round")
+        .order_by("-submitted_at")
+    )

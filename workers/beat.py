@@ -8,4 +8,9 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 55},
     },
+    "send-deadline-reminders": {
+        "task": "workers.tasks.send_deadline_reminders",
+        "schedule": crontab(minute=7),
+        "options": {"expires": 3000},
+    },
 }

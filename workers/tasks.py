@@ -17,6 +17,7 @@ from curation.services.catalogue import (
     resource_store_full_text,
     source_claim_due,
 )
+from curation.services.notifications import assignment_send_deadline_reminders
 from workers.harvest.fulltext import extract_article_text
 from workers.harvest.hostslots import host_slot
 from workers.harvest.pipeline import harvest_source
@@ -76,3 +77,9 @@ def dispatch_due_sources() -> int:
     if ids:
         logger.info("dispatched %d due sources", len(ids))
     return len(ids)
+
+
+@shared_task(acks_late=True)
+def send_deadline_reminders() -> int:
+    """Remind reviewers whose round deadline is within 48 hours (each assignment once)."""
+    return assignment_send_deadline_reminders()

@@ -53,6 +53,9 @@ class ExpertProfile(models.Model):
     orcid = models.CharField(max_length=19, blank=True, validators=[validate_orcid], verbose_name="ORCID iD")
     institution = models.CharField(max_length=200, blank=True)
     conflicts_of_interest = models.TextField(blank=True)
+    conflicted_sources = models.ManyToManyField(
+        "curation.Source", blank=True, related_name="+", help_text="declared conflicts: never assigned these"
+    )
     verification_status = models.CharField(
         max_length=16, choices=VerificationStatus.choices, default=VerificationStatus.PENDING
     )

@@ -65,6 +65,9 @@ class Review(models.Model):
     instrument_version = models.ForeignKey(
         InstrumentVersion, on_delete=models.PROTECT, related_name="reviews"
     )
+    round = models.ForeignKey(
+        "curation.CurationRound", null=True, blank=True, on_delete=models.PROTECT, related_name="reviews"
+    )
     scores = models.JSONField(default=dict, blank=True)
     total = models.FloatField(null=True, blank=True)
     comments = models.TextField(blank=True, help_text="sanitised HTML")

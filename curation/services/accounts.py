@@ -10,6 +10,7 @@ from curation.enums import Role, VerificationStatus
 from curation.errors import Conflict, InvalidInput, NotAllowed
 from curation.models import ExpertProfile, User
 from curation.services.audit import audit_record
+from curation.services.notifications import notify_verification_decided
 from curation.validators import orcid_normalise, validate_orcid
 
 
@@ -126,4 +127,5 @@ def expert_verification_decide(
             actor=editor, action="expert.verification_decided", target=profile.user, before=before,
             after={"status": profile.verification_status}, reason=profile.decision_reason,
         )  # fmt: skip
+        notify_verification_decided(profile)
     return profile

@@ -8,9 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from curation.confidentiality import screen_text
-from curation.enums import ReviewStatus, ScaleKind
+from curation.enums import ReviewStatus, RoundStatus, ScaleKind
 from curation.errors import Conflict, InvalidInput, NotAllowed
-from curation.models import InstrumentVersion, Resource, Review, User
+from curation.models import CurationRound, InstrumentVersion, Resource, Review, User
 from curation.services.audit import audit_record
 
 # Which status may follow which, and who moves it.
@@ -97,7 +97,8 @@ def review_save_draft(
         with transaction.atomic():
             review, created = Review.objects.select_for_update().get_or_create(
                 reviewer=reviewer, resource=resource, instrument_version=version,
-                defaults={"scores": clean, "comments": comments, "conflict_of_interest": conflict_of_interest.strip()},
+                defaults={"scores": clean, "comments": comments, "conflict_of_interest": conflict_of_interest.strip(),
+                          "round": _assigned_round(reviewer, resource, version)},
             )  # fmt: skip
             if not created:
                 if review.status not in EDITABLE:
@@ -110,6 +111,16 @@ def review_save_draft(
     except IntegrityError as error:  # a concurrent first save of the same draft
         raise Conflict("This draft was saved from another window; reload it.") from error
     return review
+
+
+def _assigned_round(reviewer: User, resource: Resource, version: InstrumentVersion) -> CurationRound | None:
+    """The open round in which this reviewer is assigned this resource under this version, if any."""
+    return CurationRound.objects.filter(
+        status=RoundStatus.OPEN,
+        instrument_version=version,
+        candidates__resource=resource,
+        candidates__assignments__reviewer=reviewer,
+    ).first()
 
 
 def review_submit(*, reviewer: User, review: Review) -> Review:

@@ -1,0 +1,154 @@
+"""Curation rounds (the ALiEM AIR model, generalised), published designations, and the cases
+(flags, appeals) editors decide."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from curation.enums import CaseStatus, RoundStatus
+
+
+class CurationRound(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(max_length=200)
+    instrument_version = models.ForeignKey(
+        "curation.InstrumentVersion", on_delete=models.PROTECT, related_name="rounds"
+    )
+    topic = models.ForeignKey(
+        "curation.Topic", null=True, blank=True, on_delete=models.PROTECT, related_name="rounds"
+    )
+    window_start = models.DateTimeField(help_text="candidates published from")
+    window_end = models.DateTimeField(help_text="candidates published until")
+    reviewers_per_candidate = models.PositiveSmallIntegerField(default=3)
+    deadline = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=RoundStatus.choices, default=RoundStatus.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(window_start__lte=models.F("window_end")), name="round_window_ordered"
+            ),
+            models.CheckConstraint(condition=Q(reviewers_per_candidate__gte=1), name="round_needs_reviewers"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RoundCandidate(models.Model):
+    round = models.ForeignKey(CurationRound, on_delete=models.CASCADE, related_name="candidates")
+    resource = models.ForeignKey(
+        "curation.Resource", on_delete=models.PROTECT, related_name="round_candidacies"
+    )
+    review_count = models.PositiveIntegerField(default=0)
+    mean_total = models.FloatField(null=True, blank=True)
+    sd_total = models.FloatField(null=True, blank=True)
+    designation = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "resource"], name="roundcandidate_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.resource} in {self.round}"
+
+
+class Assignment(models.Model):
+    candidate = models.ForeignKey(RoundCandidate, on_delete=models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["candidate", "reviewer"], name="assignment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} -> {self.candidate}"
+
+
+class Designation(models.Model):
+    """A published label for a resource under one instrument version. The current one per resource and
+    instrument is `is_current`; earlier ones stay as history."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    resource = models.ForeignKey("curation.Resource", on_delete=models.PROTECT, related_name="designations")
+    instrument_version = models.ForeignKey(
+        "curation.InstrumentVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    round = models.ForeignKey(
+        CurationRound, null=True, blank=True, on_delete=models.PROTECT, related_name="designations"
+    )
+    label = models.CharField(max_length=80, blank=True, help_text="empty: reviewed, below every threshold")
+    mean_total = models.FloatField()
+    review_count = models.PositiveIntegerField()
+    is_current = models.BooleanField(default=True)
+    published_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-published_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource", "instrument_version"],
+                condition=Q(is_current=True),
+                name="designation_one_current",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label or 'Reviewed'} ({self.mean_total:.1f})"
+
+
+class Flag(models.Model):
+    """Anyone signed in flags a resource for an editor (wrong, harmful, spam, confidentiality)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    resource = models.ForeignKey("curation.Resource", on_delete=models.CASCADE, related_name="flags")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField()
+    held_for_confidentiality = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"flag on {self.resource_id} ({self.status})"
+
+
+class Appeal(models.Model):
+    """The resource's author (an owner of its source) appeals its current designation."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    designation = models.ForeignKey(Designation, on_delete=models.PROTECT, related_name="appeals")
+    appellant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appeals")
+    statement = models.TextField()
+    held_for_confidentiality = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["designation", "appellant"],
+                condition=Q(status="open"),
+                name="appeal_one_open_per_designation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"appeal of {self.designation_id} ({self.status})"
