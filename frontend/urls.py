@@ -7,4 +7,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("resources/<uuid:public_id>/", views.resource_detail, name="resource-detail"),
     path("sources/", views.source_list, name="source-list"),
+    path("experts/<uuid:public_id>/portfolio/", views.portfolio, name="portfolio"),
+    path("experts/<uuid:public_id>/portfolio.csv", views.portfolio_csv_download, name="portfolio-csv"),
 ]

@@ -1,7 +1,9 @@
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 
 from curation import selectors
+from curation.exports import portfolio_csv
+from curation.models import User
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -18,6 +20,29 @@ def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 def source_list(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/source_list.html", {"sources": selectors.source_list_with_counts()})
+
+
+def _verified_expert(public_id: str) -> User:
+    expert = get_object_or_404(User, public_id=public_id)
+    if not expert.is_verified_expert:
+        raise Http404("No such expert")
+    return expert
+
+
+def portfolio(request: HttpRequest, public_id: str) -> HttpResponse:
+    """An expert's signed reviews: public, printable (print stylesheet), for promotion and CPD files."""
+    expert = _verified_expert(public_id)
+    reviews = selectors.reviewer_portfolio(reviewer=expert)
+    return render(request, "frontend/portfolio.html", {"expert": expert, "reviews": reviews})
+
+
+def portfolio_csv_download(request: HttpRequest, public_id: str) -> HttpResponse:
+    expert = _verified_expert(public_id)
+    response = HttpResponse(
+        portfolio_csv(selectors.reviewer_portfolio(reviewer=expert)), content_type="text/csv"
+    )
+    response["Content-Disposition"] = f'attachment; filename="review-portfolio-{expert.username}.csv"'
+    return response
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

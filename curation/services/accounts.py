@@ -58,6 +58,8 @@ def expert_apply(
     Validates the ORCID iD (format and check digit). Raises Conflict if already approved or pending
     decision is not the caller's to change, InvalidInput for bad fields."""
     errors: dict[str, list[str]] = {}
+    if not user.first_name.strip() or not user.last_name.strip():
+        errors["name"] = ["Experts act under their real name: add your first and last name to your account."]
     if not profession.strip():
         errors["profession"] = ["Say what your profession is."]
     if not specialty.strip():

@@ -92,7 +92,7 @@ def test_refusals_change_nothing(learner, outsider):
     assert state() == before
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_endorsements_by_one_user_make_one_row():
     if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(":memory"):
         pytest.skip("needs a database file shared by threads")

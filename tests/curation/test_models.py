@@ -159,3 +159,15 @@ def test_bootstrap_editor_password_is_given_only_on_creation():
     assert password and user.check_password(password) and user.is_editor
     again, second = editor_ensure(username="chief")
     assert again.pk == user.pk and second is None
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_transactional_tests_keep_the_seeded_data_for_the_tests_after_them():
+    # Guards the suite itself: transactional tests flush tables, and without a serialized rollback the
+    # taxonomy and instruments seeded by migrations would be gone for every later test.
+    from curation.models import Instrument
+
+    assert (
+        Topic.objects.filter(slug="emergency-medicine").exists()
+        and Instrument.objects.filter(slug="air").exists()
+    )

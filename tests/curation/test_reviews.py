@@ -261,3 +261,49 @@ def test_audit_rows_cannot_be_changed_or_deleted_through_the_orm_or_the_admin(ed
     )
     event.refresh_from_db()
     assert event.action == "expert.verification_decided"
+
+
+def test_expert_application_needs_a_real_name(air):
+    from curation.services.accounts import expert_apply
+
+    nameless = UserFactory(username="anon", first_name="", last_name="")
+    with pytest.raises(InvalidInput) as error:
+        expert_apply(user=nameless, profession="Physician", specialty="EM")
+    assert "name" in error.value.field_errors
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_concurrent_first_drafts_make_one_review(air):
+    import threading
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from curation.models import ExpertProfile
+
+    editor = UserFactory(username="ed", role="editor")
+    expert = UserFactory(username="racer", role="expert")
+    ExpertProfile.objects.create(user=expert, profession="MD", specialty="EM", applied_at=timezone.now(),
+                                 verification_status="approved", decided_by=editor, decided_at=timezone.now())  # fmt: skip
+    resource = ResourceFactory()
+    air = InstrumentVersion.objects.get(instrument__slug="air", version=1)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def save() -> None:
+        barrier.wait()
+        try:
+            review_save_draft(reviewer=expert, resource=resource, version=air, scores={"beem": 4})
+            outcomes.append("saved")
+        except Conflict:
+            outcomes.append("conflict")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Review.objects.filter(reviewer=expert, resource=resource).count() == 1
+    assert sorted(outcomes) in (["saved", "saved"], ["conflict", "saved"])

@@ -26,3 +26,30 @@ def test_resource_page_renders_sanitised_summary_and_player_for_audio(client):
 def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/no/such/page/")
     assert response.status_code == 404 and "could not find" in response.content.decode()
+
+
+def test_expert_portfolio_page_and_csv_list_submitted_reviews(client, expert):
+    from curation.models import InstrumentVersion
+    from curation.services.reviews import review_save_draft, review_submit
+
+    air = InstrumentVersion.objects.get(instrument__slug="air")
+    resource = ResourceFactory(title="Hyperkalaemia primer")
+    scores = {item["key"]: 6 for item in air.items}
+    review_submit(
+        reviewer=expert,
+        review=review_save_draft(
+            reviewer=expert, resource=resource, version=air, scores=scores, conflict_of_interest="None"
+        ),
+    )
+    page = client.get(f"/experts/{expert.public_id}/portfolio/")
+    assert (
+        page.status_code == 200
+        and "Hyperkalaemia primer" in page.content.decode()
+        and "30 / 35" in page.content.decode()
+    )
+    download = client.get(f"/experts/{expert.public_id}/portfolio.csv")
+    assert download["Content-Type"] == "text/csv" and "Hyperkalaemia primer" in download.content.decode()
+
+
+def test_portfolio_of_a_non_expert_is_not_found(client, learner):
+    assert client.get(f"/experts/{learner.public_id}/portfolio/").status_code == 404

@@ -69,7 +69,7 @@ def stop_worker(process: subprocess.Popen[bytes], sig: signal.Signals = signal.S
 
 
 @pytest.fixture
-def worker(transactional_db, tmp_path) -> Iterator[subprocess.Popen[bytes]]:
+def worker(django_db_serialized_rollback, transactional_db, tmp_path) -> Iterator[subprocess.Popen[bytes]]:
     if REQUIRE_SERVICES and not (uses_postgres() and uses_redis_broker()):
         pytest.fail("REQUIRE_SERVICES=1: the worker test must run on PostgreSQL and Redis")
     process = start_worker(tmp_path / "worker.log")
@@ -103,7 +103,7 @@ def test_dispatch_claims_due_sources_and_the_worker_harvests_them(worker, feed_s
 
 
 def test_worker_killed_mid_task_loses_and_duplicates_nothing(
-    transactional_db, redis_broker, feed_server, tmp_path
+    django_db_serialized_rollback, transactional_db, redis_broker, feed_server, tmp_path
 ):
     """SIGKILL a worker while it is fetching; the message (acks_late) is redelivered to a new worker,
     which stores every entry exactly once."""
