@@ -13,4 +13,9 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=7),
         "options": {"expires": 3000},
     },
+    "nightly-metrics": {
+        "task": "workers.tasks.nightly_metrics",
+        "schedule": crontab(hour=3, minute=15),
+        "options": {"expires": 6 * 3600},
+    },
 }

@@ -11,13 +11,15 @@ from django.conf import settings
 from django.db import OperationalError
 
 from curation.enums import FetchOutcome
-from curation.models import Resource, Source
+from curation.models import InstrumentVersion, Resource, Source
 from curation.services.catalogue import (
     resource_ids_awaiting_full_text,
     resource_store_full_text,
     source_claim_due,
 )
+from curation.services.metrics import instrument_reliability_snapshot, metrics_recompute_all
 from curation.services.notifications import assignment_send_deadline_reminders
+from curation.services.research import source_impact_snapshot_all
 from workers.harvest.fulltext import extract_article_text
 from workers.harvest.hostslots import host_slot
 from workers.harvest.pipeline import harvest_source
@@ -83,3 +85,20 @@ def dispatch_due_sources() -> int:
 def send_deadline_reminders() -> int:
     """Remind reviewers whose round deadline is within 48 hours (each assignment once)."""
     return assignment_send_deadline_reminders()
+
+
+@shared_task(acks_late=True, time_limit=3000, soft_time_limit=2900)
+def nightly_metrics() -> dict[str, int]:
+    """Reliability snapshots per instrument, source impact snapshots, then every resource's metrics
+    recomputed from source rows (which also corrects any drift of the incremental updates)."""
+    snapshots = sum(
+        1
+        for version in InstrumentVersion.objects.all()
+        if instrument_reliability_snapshot(version=version) is not None
+    )
+    impact = source_impact_snapshot_all()
+    return {
+        "reliability_snapshots": snapshots,
+        "impact_snapshots": impact,
+        "resources": metrics_recompute_all(),
+    }

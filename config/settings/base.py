@@ -217,6 +217,10 @@ HARVEST_MAX_ENTRIES = env.int("HARVEST_MAX_ENTRIES", default=200)
 HARVEST_DISPATCH_BATCH = env.int("HARVEST_DISPATCH_BATCH", default=100)
 HARVEST_PER_HOST_IN_FLIGHT = env.int("HARVEST_PER_HOST_IN_FLIGHT", default=2)
 
+# Key of the HMAC that turns people into pseudonyms in research exports. Keep it secret and stable:
+# changing it changes every pseudonym. Defaults to a value derived from SECRET_KEY.
+RESEARCH_PSEUDONYM_KEY = env.str("RESEARCH_PSEUDONYM_KEY", default=f"research:{SECRET_KEY}")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -2,6 +2,14 @@
 
 from curation.models.accounts import ExpertProfile, User
 from curation.models.catalogue import FetchAttempt, Resource, Source, Tombstone
+from curation.models.metrics import (
+    InstrumentReliabilitySnapshot,
+    ResourceDailyStat,
+    ResourceMetrics,
+    SavedResource,
+    SourceImpactSnapshot,
+    SourceSocialInputs,
+)
 from curation.models.review import AuditEvent, Endorsement, Instrument, InstrumentVersion, Review
 from curation.models.rounds import Appeal, Assignment, CurationRound, Designation, Flag, RoundCandidate
 from curation.models.taxonomy import Topic
@@ -17,11 +25,17 @@ __all__ = [
     "FetchAttempt",
     "Flag",
     "Instrument",
+    "InstrumentReliabilitySnapshot",
     "InstrumentVersion",
     "Resource",
+    "ResourceDailyStat",
+    "ResourceMetrics",
     "Review",
     "RoundCandidate",
+    "SavedResource",
     "Source",
+    "SourceImpactSnapshot",
+    "SourceSocialInputs",
     "Tombstone",
     "Topic",
     "User",

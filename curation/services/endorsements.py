@@ -12,6 +12,7 @@ from curation.enums import EndorsementKind, EndorsementStatus
 from curation.errors import InvalidInput, NotAllowed
 from curation.models import Endorsement, Resource, User
 from curation.services.audit import audit_record
+from curation.services.metrics import metrics_refresh_resource
 
 NEW_ACCOUNT_AGE = timedelta(days=7)
 BURST_WINDOW = timedelta(hours=24)
@@ -58,6 +59,7 @@ def endorsement_put(*, user: User, resource: Resource, note: str = "") -> tuple[
             endorsement, created = Endorsement.objects.update_or_create(
                 user=user, resource=resource, defaults=values
             )
+            metrics_refresh_resource(resource_id=resource.pk)
     except IntegrityError:  # a concurrent request created it first: same outcome as ours
         return Endorsement.objects.get(user=user, resource=resource), False
     return endorsement, created
@@ -65,11 +67,15 @@ def endorsement_put(*, user: User, resource: Resource, note: str = "") -> tuple[
 
 def endorsement_withdraw(*, user: User, resource: Resource) -> bool:
     """Withdraw the user's endorsement; True if there was one to withdraw. Idempotent."""
-    return bool(
-        Endorsement.objects.filter(user=user, resource=resource)
-        .exclude(status=EndorsementStatus.WITHDRAWN)
-        .update(status=EndorsementStatus.WITHDRAWN, modified_at=timezone.now())
-    )
+    with transaction.atomic():
+        withdrawn = (
+            Endorsement.objects.filter(user=user, resource=resource)
+            .exclude(status=EndorsementStatus.WITHDRAWN)
+            .update(status=EndorsementStatus.WITHDRAWN, modified_at=timezone.now())
+        )
+        if withdrawn:
+            metrics_refresh_resource(resource_id=resource.pk)
+    return bool(withdrawn)
 
 
 def endorsement_moderate(
@@ -86,6 +92,7 @@ def endorsement_moderate(
             raise InvalidInput("Only held endorsements are moderated.")
         endorsement.status = EndorsementStatus.COUNTED if release else EndorsementStatus.WITHDRAWN
         endorsement.save(update_fields=["status", "modified_at"])
+        metrics_refresh_resource(resource_id=endorsement.resource_id)
         audit_record(actor=editor, action="endorsement.moderated", target=endorsement,
                      before={"status": EndorsementStatus.HELD}, after={"status": endorsement.status}, reason=reason)  # fmt: skip
     return endorsement

@@ -12,6 +12,7 @@ from curation.enums import ReviewStatus, RoundStatus, ScaleKind
 from curation.errors import Conflict, InvalidInput, NotAllowed
 from curation.models import CurationRound, InstrumentVersion, Resource, Review, User
 from curation.services.audit import audit_record
+from curation.services.metrics import metrics_refresh_resource
 
 # Which status may follow which, and who moves it.
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -149,6 +150,7 @@ def review_submit(*, reviewer: User, review: Review) -> Review:
         review.save()
         audit_record(actor=reviewer, action="review.submitted", target=review, before=before,
                      after={"status": review.status, "total": review.total})  # fmt: skip
+        metrics_refresh_resource(resource_id=review.resource_id)
     return review
 
 
@@ -200,4 +202,5 @@ def _move(review: Review, target: str, *, actor: User, role: str, reason: str) -
             after={"status": target},
             reason=reason,
         )
+        metrics_refresh_resource(resource_id=review.resource_id)
     return review

@@ -1,0 +1,240 @@
+"""Resource metrics from source rows. One set-based computation serves both paths:
+- incremental: `metrics_refresh_resource` right after a review, endorsement or save lands (one resource);
+- nightly: `metrics_recompute_all` for every resource, in batches.
+Views and clicks are counted in daily rows and bumped on the metrics row at the same time.
+
+Ranking score (formula "bayes-normalised/1"): every counted review's total is normalised to 0-1 within
+its instrument version's range; the score is the Bayesian average (C*m + sum) / (C + n) with prior mean
+m = 0.5 and prior weight C = 3 reviews, so one enthusiastic review cannot outrank five good ones. A
+resource nobody reviewed has no ranking score (None), never a low one.
+"""
+
+import functools
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, F, FloatField, Q, Sum
+from django.db.models.functions import Cast
+from django.utils import timezone
+from scipy import stats
+
+from curation.enums import EndorsementKind, EndorsementStatus, ReviewStatus
+from curation.models import (
+    Endorsement,
+    InstrumentReliabilitySnapshot,
+    InstrumentVersion,
+    Resource,
+    ResourceDailyStat,
+    ResourceMetrics,
+    Review,
+    SavedResource,
+    User,
+)
+from curation.statistics import finite_or_none, raters_needed, reliability, spearman_brown
+
+FORMULA_VERSION = "bayes-normalised/1"
+PRIOR_MEAN = 0.5
+PRIOR_WEIGHT = 3
+COUNTED_REVIEWS = (ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED)
+BATCH = 2000
+_METRIC_FIELDS = [
+    "views", "clicks", "saves", "learner_endorsements", "expert_endorsements", "review_count", "instruments",
+    "ranking_score", "formula_version", "computed_at",
+]  # fmt: skip
+
+
+@functools.cache
+def _t975(degrees: int) -> float:
+    return float(stats.t.ppf(0.975, degrees))
+
+
+def _scope(resource_ids: Sequence[int] | None) -> Q:
+    return Q() if resource_ids is None else Q(resource_id__in=resource_ids)
+
+
+def _single_rater_iccs() -> dict[int, float | None]:
+    latest: dict[int, float | None] = {}
+    for version_id, icc in InstrumentReliabilitySnapshot.objects.order_by(
+        "instrument_version_id", "-computed_at"
+    ).values_list("instrument_version_id", "single_rater_icc"):
+        latest.setdefault(version_id, icc)
+    return latest
+
+
+def compute_metrics(resource_ids: Sequence[int] | None) -> list[ResourceMetrics]:
+    """Metrics of the given resources (None: all), from reviews, endorsements, saves and daily stats."""
+    scope = _scope(resource_ids)
+    now = timezone.now()
+    versions = {v.pk: v for v in InstrumentVersion.objects.select_related("instrument")}
+    iccs = _single_rater_iccs()
+    span = Cast(F("instrument_version__total_max") - F("instrument_version__total_min"), FloatField())
+    per_instrument: dict[int, dict[str, Any]] = defaultdict(dict)
+    ranking_sums: dict[int, tuple[int, float]] = {}
+    reviews = Review.objects.filter(scope, status__in=COUNTED_REVIEWS)
+    # Mean and SD from sums (SQLite's sample-SD aggregate fails on one value; this works on both).
+    for resource_id, version_id, n, total_sum, square_sum in (
+        reviews.values("resource_id", "instrument_version_id")
+        .annotate(n=Count("id"), total_sum=Sum("total"), square_sum=Sum(F("total") * F("total")))
+        .values_list("resource_id", "instrument_version_id", "n", "total_sum", "square_sum")
+    ):
+        version = versions[version_id]
+        mean = float(total_sum) / n
+        variance = (float(square_sum) - float(total_sum) ** 2 / n) / (n - 1) if n > 1 else None
+        sd = max(variance, 0.0) ** 0.5 if variance is not None else None
+        key = f"{version.instrument.slug}/v{version.version}"
+        per_instrument[resource_id][key] = _instrument_summary(n, mean, sd, iccs.get(version.pk))
+    normalised_total = (Cast(F("total"), FloatField()) - F("instrument_version__total_min")) / span
+    for resource_id, n, normalised in (
+        reviews.values("resource_id")
+        .annotate(n=Count("id"), normalised=Sum(normalised_total))
+        .values_list("resource_id", "n", "normalised")
+    ):
+        ranking_sums[resource_id] = (n, normalised or 0.0)
+    counted = Q(status=EndorsementStatus.COUNTED)
+    endorsements = {
+        row["resource_id"]: row
+        for row in Endorsement.objects.filter(scope, counted)
+        .values("resource_id")
+        .annotate(
+            learner=Count("id", filter=Q(kind=EndorsementKind.LEARNER)),
+            expert=Count("id", filter=Q(kind=EndorsementKind.EXPERT)),
+        )
+    }
+    saves = dict(
+        SavedResource.objects.filter(scope)
+        .values("resource_id")
+        .annotate(n=Count("id"))
+        .values_list("resource_id", "n")
+    )
+    usage = {
+        row["resource_id"]: row
+        for row in ResourceDailyStat.objects.filter(scope)
+        .values("resource_id")
+        .annotate(views=Sum("views"), clicks=Sum("clicks"))
+    }
+    ids = resource_ids if resource_ids is not None else list(Resource.objects.values_list("id", flat=True))
+    result = []
+    for resource_id in ids:
+        n, normalised = ranking_sums.get(resource_id, (0, 0.0))
+        endorsed: dict[str, Any] = dict(endorsements.get(resource_id) or {})
+        used: dict[str, Any] = dict(usage.get(resource_id) or {})
+        result.append(
+            ResourceMetrics(
+                resource_id=resource_id,
+                views=used.get("views") or 0,
+                clicks=used.get("clicks") or 0,
+                saves=saves.get(resource_id, 0),
+                learner_endorsements=endorsed.get("learner", 0),
+                expert_endorsements=endorsed.get("expert", 0),
+                review_count=n,
+                instruments=per_instrument.get(resource_id, {}),
+                ranking_score=finite_or_none((PRIOR_WEIGHT * PRIOR_MEAN + normalised) / (PRIOR_WEIGHT + n), 6)
+                if n
+                else None,
+                formula_version=FORMULA_VERSION,
+                computed_at=now,
+            )
+        )
+    return result
+
+
+def _instrument_summary(n: int, mean: float, sd: float | None, single_icc: float | None) -> dict[str, Any]:
+    ci = None
+    if n > 1 and sd is not None:
+        half = _t975(n - 1) * sd / n**0.5
+        ci = [finite_or_none(mean - half), finite_or_none(mean + half)]
+    needed = raters_needed(single_icc)
+    return {
+        "n": n,
+        "mean": finite_or_none(mean),
+        "sd": finite_or_none(sd) if n > 1 else None,
+        "ci95": ci,
+        "reliability": finite_or_none(spearman_brown(single_icc, n))
+        if single_icc is not None and single_icc > 0
+        else None,
+        "more_ratings_needed": max(needed - n, 0) if needed is not None else None,
+    }
+
+
+def _store(metrics: Iterable[ResourceMetrics]) -> int:
+    rows = list(metrics)
+    for start in range(0, len(rows), BATCH):
+        ResourceMetrics.objects.bulk_create(
+            rows[start : start + BATCH],
+            update_conflicts=True,
+            unique_fields=["resource"],
+            update_fields=_METRIC_FIELDS,
+        )
+    return len(rows)
+
+
+def metrics_refresh_resource(*, resource_id: int) -> ResourceMetrics:
+    """Recompute one resource's metrics from its rows (called whenever a review, endorsement or save
+    lands). Idempotent."""
+    _store(compute_metrics([resource_id]))
+    return ResourceMetrics.objects.get(resource_id=resource_id)
+
+
+def metrics_recompute_all() -> int:
+    """Recompute every resource's metrics from source rows (nightly). Returns how many were stored."""
+    with transaction.atomic():
+        return _store(compute_metrics(None))
+
+
+def instrument_reliability_snapshot(*, version: InstrumentVersion) -> InstrumentReliabilitySnapshot | None:
+    """Reliability of an instrument version over all its counted reviews (resource x reviewer x total);
+    None when there are too few ratings."""
+    ratings = list(
+        Review.objects.filter(instrument_version=version, status__in=COUNTED_REVIEWS).values_list(
+            "resource_id", "reviewer_id", "total"
+        )
+    )
+    try:
+        result = reliability([(r, u, float(t)) for r, u, t in ratings if t is not None])
+    except ValueError:
+        return None
+    single = result["icc"]["ICC2" if result["design"] == "crossed" else "ICC1"]["value"]
+    return InstrumentReliabilitySnapshot.objects.create(
+        instrument_version=version, single_rater_icc=single, result=result, computed_at=timezone.now()
+    )
+
+
+# --- usage ---------------------------------------------------------------------------------------
+def _bump(resource_id: int, field: str) -> None:
+    today = timezone.now().date()
+    with transaction.atomic():
+        stat, created = ResourceDailyStat.objects.get_or_create(
+            resource_id=resource_id, day=today, defaults={field: 1}
+        )
+        if not created:
+            ResourceDailyStat.objects.filter(pk=stat.pk).update(**{field: F(field) + 1})
+        if not ResourceMetrics.objects.filter(resource_id=resource_id).update(**{field: F(field) + 1}):
+            _store(compute_metrics([resource_id]))
+
+
+def resource_view_record(*, resource_id: int) -> None:
+    _bump(resource_id, "views")
+
+
+def resource_click_record(*, resource_id: int) -> None:
+    """An outbound click, recorded by the redirect that sends the reader to the source."""
+    _bump(resource_id, "clicks")
+
+
+def resource_save(*, user: User, resource: Resource) -> bool:
+    """Add to the user's library (idempotent). True when newly saved."""
+    with transaction.atomic():
+        _, created = SavedResource.objects.get_or_create(user=user, resource=resource)
+        if created:
+            metrics_refresh_resource(resource_id=resource.pk)
+    return created
+
+
+def resource_unsave(*, user: User, resource: Resource) -> bool:
+    with transaction.atomic():
+        deleted, _ = SavedResource.objects.filter(user=user, resource=resource).delete()
+        if deleted:
+            metrics_refresh_resource(resource_id=resource.pk)
+    return bool(deleted)

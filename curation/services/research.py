@@ -1,0 +1,208 @@
+"""Research analytics: which curation signal predicts expert consensus, source impact snapshots, and
+reliability per instrument and per round."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, FloatField, QuerySet
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from curation.enums import ReviewStatus
+from curation.impact import (
+    LINK_FORMULA_VERSION,
+    SMI_FORMULA_VERSION,
+    SmiInputs,
+    host_of,
+    link_edges,
+    link_index,
+    social_media_index,
+)
+from curation.models import (
+    CurationRound,
+    InstrumentVersion,
+    Resource,
+    ResourceMetrics,
+    Review,
+    Source,
+    SourceImpactSnapshot,
+    SourceSocialInputs,
+)
+from curation.statistics import StatisticsError, reliability, spearman_with_ci
+
+COUNTED = (ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED)
+SIGNALS = ("learner_endorsements", "expert_endorsements", "clicks", "gestalt", "source_impact")
+CONSENSUS = "expert_consensus"
+
+
+def resource_signals(resources: QuerySet[Resource]) -> dict[int, dict[str, float | None]]:
+    """Per resource: uptake signals, mean gestalt (1-7), its source's latest link index, and the expert
+    consensus: the mean of its non-gestalt instrument totals, each normalised to 0-1."""
+    ids = list(resources.values_list("id", flat=True))
+    metrics = {m.resource_id: m for m in ResourceMetrics.objects.filter(resource_id__in=ids)}
+    impact = _latest_impact(LINK_FORMULA_VERSION)
+    source_of = dict(Resource.objects.filter(id__in=ids).values_list("id", "source_id"))
+    gestalt: dict[int, list[float]] = defaultdict(list)
+    consensus: dict[int, list[float]] = defaultdict(list)
+    span = Cast(F("instrument_version__total_max") - F("instrument_version__total_min"), FloatField())
+    reviews = Review.objects.filter(resource_id__in=ids, status__in=COUNTED).annotate(
+        normalised=(Cast(F("total"), FloatField()) - F("instrument_version__total_min")) / span
+    )
+    for resource_id, slug, total, normalised in reviews.values_list(
+        "resource_id", "instrument_version__instrument__slug", "total", "normalised"
+    ):
+        if slug == "gestalt":
+            gestalt[resource_id].append(float(total or 0.0))
+        else:
+            consensus[resource_id].append(float(normalised or 0.0))
+    rows = {}
+    for resource_id in ids:
+        m = metrics.get(resource_id)
+        rows[resource_id] = {
+            "learner_endorsements": m.learner_endorsements if m else 0,
+            "expert_endorsements": m.expert_endorsements if m else 0,
+            "clicks": m.clicks if m else 0,
+            "gestalt": _mean(gestalt.get(resource_id)),
+            "source_impact": impact.get(source_of[resource_id]),
+            CONSENSUS: _mean(consensus.get(resource_id)),
+        }
+    return rows
+
+
+def _mean(values: list[float] | None) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _latest_impact(formula: str) -> dict[int, float]:
+    latest: dict[int, float] = {}
+    for source_id, value in (
+        SourceImpactSnapshot.objects.filter(formula_version=formula)
+        .order_by("source_id", "-computed_at")
+        .values_list("source_id", "value")
+    ):
+        latest.setdefault(source_id, value)
+    return latest
+
+
+def signal_validity(resources: QuerySet[Resource]) -> dict[str, Any]:
+    """Spearman correlations (95 % CI) of every pair of signals, and which signal best predicts expert
+    consensus, overall, by source kind and by topic."""
+    rows = resource_signals(resources)
+    names = [*SIGNALS, CONSENSUS]
+    matrix = {
+        f"{a}~{b}": spearman_with_ci([rows[r][a] for r in rows], [rows[r][b] for r in rows])
+        for i, a in enumerate(names)
+        for b in names[i + 1 :]
+    }
+    groups: dict[str, list[int]] = {"all": list(rows)}
+    for resource_id, kind in resources.values_list("id", "source__kind"):
+        groups.setdefault(f"kind:{kind}", []).append(resource_id)
+    for resource_id, slug in resources.filter(topics__kind="specialty").values_list("id", "topics__slug"):
+        groups.setdefault(f"topic:{slug}", []).append(resource_id)
+    return {
+        "n_resources": len(rows),
+        "correlations": matrix,
+        "predictors": {g: _predictors(rows, ids) for g, ids in sorted(groups.items())},
+    }
+
+
+def _predictors(rows: dict[int, dict[str, float | None]], ids: Iterable[int]) -> list[dict[str, Any]]:
+    """Signals ranked by how strongly they track expert consensus (|rho|, undefined last)."""
+    ids = list(ids)
+    table = [
+        {
+            "signal": signal,
+            **spearman_with_ci([rows[r][signal] for r in ids], [rows[r][CONSENSUS] for r in ids]),
+        }
+        for signal in SIGNALS
+    ]
+    return sorted(table, key=lambda row: -abs(row["rho"]) if row["rho"] is not None else 1)
+
+
+def reliability_by_instrument_and_round() -> list[dict[str, Any]]:
+    """Reliability of every instrument version and every published round with enough ratings."""
+    results = []
+    for version in InstrumentVersion.objects.select_related("instrument"):
+        results.append(
+            {
+                "scope": f"instrument:{version.instrument.slug}/v{version.version}",
+                **_reliability_of(Review.objects.filter(instrument_version=version)),
+            }
+        )
+    for round_ in CurationRound.objects.exclude(reviews=None):
+        results.append(
+            {
+                "scope": f"round:{round_.public_id}",
+                "title": round_.title,
+                **_reliability_of(Review.objects.filter(round=round_)),
+            }
+        )
+    return results
+
+
+def _reliability_of(reviews: QuerySet[Review]) -> dict[str, Any]:
+    ratings = [
+        (r, u, float(t))
+        for r, u, t in reviews.filter(status__in=COUNTED).values_list("resource_id", "reviewer_id", "total")
+        if t is not None
+    ]
+    try:
+        return reliability(ratings)
+    except StatisticsError as error:
+        return {"error": str(error), "n_ratings": len(ratings)}
+
+
+def source_impact_snapshot_all() -> int:
+    """Snapshot the open link index for every source and, where raw inputs exist, the published SMi.
+    Each row stores its raw inputs and formula version. Returns how many rows were written."""
+    now = timezone.now()
+    sources = dict(Source.objects.values_list("id", "site_url"))
+    hosts = {source_id: host_of(url) for source_id, url in sources.items() if url}
+    edges = link_edges(Resource.objects.values_list("source_id", "summary").iterator(chunk_size=5000), hosts)
+    scores = link_index(sources, edges)
+    inbound: dict[int, dict[str, int]] = defaultdict(dict)
+    for (origin, target), count in edges.items():
+        inbound[target][str(origin)] = count
+    rows = [
+        SourceImpactSnapshot(
+            source_id=source_id,
+            formula_version=LINK_FORMULA_VERSION,
+            value=round(value, 6),
+            raw_inputs={
+                "inbound_links_by_source": inbound.get(source_id, {}),
+                "sources_in_graph": len(sources),
+            },
+            computed_at=now,
+        )
+        for source_id, value in scores.items()
+    ]
+    latest_inputs: dict[int, SourceSocialInputs] = {}
+    for inputs in SourceSocialInputs.objects.order_by("source_id", "-observed_on"):
+        latest_inputs.setdefault(inputs.source_id, inputs)
+    if latest_inputs:
+        cohort = [
+            SmiInputs(str(i.source_id), i.alexa_rank, i.twitter_followers, i.facebook_likes)
+            for i in latest_inputs.values()
+        ]
+        smi = social_media_index(cohort)
+        rows += [
+            SourceImpactSnapshot(
+                source_id=i.source_id,
+                formula_version=SMI_FORMULA_VERSION,
+                value=round(smi[str(i.source_id)], 6),
+                raw_inputs={
+                    "alexa": i.alexa_rank,
+                    "twitter": i.twitter_followers,
+                    "facebook": i.facebook_likes,
+                    "observed_on": i.observed_on.isoformat(),
+                    "cohort_size": len(cohort),
+                },
+                computed_at=now,
+            )
+            for i in latest_inputs.values()
+        ]
+    with transaction.atomic():
+        SourceImpactSnapshot.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)

@@ -1,0 +1,133 @@
+"""The research report: score distributions, reliability against the number of raters, signal
+correlations, as SVG plots with the data behind each one as CSV. Used by `manage.py research_report`
+and by the research dashboard."""
+
+import csv
+import html
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("svg")
+import matplotlib.pyplot as plt
+
+from curation.models import InstrumentVersion, Resource, Review
+from curation.services.research import COUNTED, reliability_by_instrument_and_round, signal_validity
+from curation.statistics import spearman_brown
+
+RATER_COUNTS = list(range(1, 21))
+
+
+def _svg(figure: Any) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight")
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def score_distributions() -> tuple[list[list[Any]], str]:
+    rows = [
+        [slug, version, total]
+        for slug, version, total in Review.objects.filter(status__in=COUNTED).values_list(
+            "instrument_version__instrument__slug", "instrument_version__version", "total"
+        )
+    ]
+    figure, axis = plt.subplots(figsize=(7, 3.5))
+    by_instrument: dict[str, list[float]] = {}
+    for slug, version, total in rows:
+        by_instrument.setdefault(f"{slug} v{version}", []).append(float(total))
+    for label, totals in sorted(by_instrument.items()):
+        axis.hist(totals, bins=15, alpha=0.6, label=f"{label} (n={len(totals)})")
+    axis.set_xlabel("review total")
+    axis.set_ylabel("reviews")
+    axis.set_title("Score distributions")
+    if by_instrument:
+        axis.legend(fontsize="small")
+    return rows, _svg(figure)
+
+
+def reliability_curves(reliabilities: list[dict[str, Any]]) -> tuple[list[list[Any]], str]:
+    rows: list[list[Any]] = []
+    figure, axis = plt.subplots(figsize=(7, 3.5))
+    for entry in reliabilities:
+        if not entry["scope"].startswith("instrument:") or "icc" not in entry:
+            continue
+        single = entry["icc"]["ICC2" if entry["design"] == "crossed" else "ICC1"]["value"]
+        if single is None or single <= 0:
+            continue
+        curve = [spearman_brown(single, k) for k in RATER_COUNTS]
+        rows += [[entry["scope"], k, round(value, 4)] for k, value in zip(RATER_COUNTS, curve, strict=True)]
+        axis.plot(
+            RATER_COUNTS, curve, marker="o", markersize=3, label=entry["scope"].removeprefix("instrument:")
+        )
+    axis.axhline(0.8, color="grey", linestyle="--", linewidth=1)
+    axis.set_xlabel("number of raters")
+    axis.set_ylabel("reliability of the mean")
+    axis.set_ylim(0, 1)
+    axis.set_title("Reliability against number of raters (Spearman-Brown)")
+    if rows:
+        axis.legend(fontsize="small")
+    return rows, _svg(figure)
+
+
+def correlation_chart(validity: dict[str, Any]) -> tuple[list[list[Any]], str]:
+    table = validity["predictors"]["all"]
+    rows = [[row["signal"], row["rho"], *(row["ci95"] or [None, None]), row["n"]] for row in table]
+    figure, axis = plt.subplots(figsize=(7, 3.5))
+    shown = [row for row in table if row["rho"] is not None]
+    axis.barh([row["signal"] for row in shown], [row["rho"] for row in shown], xerr=[
+        [row["rho"] - row["ci95"][0] for row in shown], [row["ci95"][1] - row["rho"] for row in shown]
+    ] if shown else None, color="#0b5cad")  # fmt: skip
+    axis.axvline(0, color="black", linewidth=0.8)
+    axis.set_xlim(-1, 1)
+    axis.set_xlabel("Spearman rho with expert consensus (95 % CI)")
+    axis.set_title("Which signal tracks expert consensus?")
+    return rows, _svg(figure)
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def build_report(out: Path) -> dict[str, Any]:
+    """Write index.html, three SVG plots and their CSV data into `out`. Returns a summary."""
+    out.mkdir(parents=True, exist_ok=True)
+    reliabilities = reliability_by_instrument_and_round()
+    validity = signal_validity(Resource.objects.all())
+    sections = [
+        ("score-distributions", "Score distributions", ["instrument", "version", "total"], score_distributions()),
+        ("reliability-vs-raters", "Reliability against the number of raters", ["scope", "raters", "reliability"], reliability_curves(reliabilities)),
+        ("signal-correlations", "Signal correlations with expert consensus", ["signal", "rho", "ci_low", "ci_high", "n"], correlation_chart(validity)),
+    ]  # fmt: skip
+    parts = []
+    for slug, title, header, (rows, svg) in sections:
+        (out / f"{slug}.svg").write_text(svg, encoding="utf-8")
+        _write_csv(out / f"{slug}.csv", header, rows)
+        parts.append(
+            f'<section><h2>{html.escape(title)}</h2><img src="{slug}.svg" alt="{html.escape(title)} plot">'
+            f'<p><a href="{slug}.csv">The data behind this plot (CSV, {len(rows)} rows)</a></p></section>'
+        )
+    (out / "reliability.json").write_text(
+        json.dumps(reliabilities, allow_nan=False, indent=1), encoding="utf-8"
+    )
+    (out / "validity.json").write_text(json.dumps(validity, allow_nan=False, indent=1), encoding="utf-8")
+    instruments = ", ".join(str(v) for v in InstrumentVersion.objects.select_related("instrument"))
+    (out / "index.html").write_text(
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>FOAM Curator research report</title>"
+        "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:auto;padding:1rem}img{max-width:100%}</style>"
+        f"</head><body><main><h1>FOAM Curator research report</h1><p>Instruments: {html.escape(instruments)}. "
+        f"Resources analysed: {validity['n_resources']}. Full results: <a href='reliability.json'>reliability.json</a>, "
+        f"<a href='validity.json'>validity.json</a>.</p>{''.join(parts)}</main></body></html>",
+        encoding="utf-8",
+    )
+    return {
+        "out": str(out),
+        "files": sorted(p.name for p in out.iterdir()),
+        "resources": validity["n_resources"],
+    }
