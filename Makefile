@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install smoke lint typecheck contracts checks bench-harvest clean
+.PHONY: run test install smoke lint typecheck contracts checks bench-harvest bench-metrics clean
 
 # Re-install only when the dependency list changes.
 $(STAMP): pyproject.toml
@@ -51,6 +51,10 @@ checks: lint typecheck contracts
 bench-harvest: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/harvest.py $(BENCH_ARGS)
+
+## Needs PostgreSQL (BENCH_PG=postgres://user@host:port); creates and drops its own database.
+bench-metrics: $(STAMP)
+	$(BIN)/python bench/metrics.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

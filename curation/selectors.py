@@ -3,7 +3,17 @@
 from django.db.models import Count, Q, QuerySet
 
 from curation.enums import FetchOutcome, ResourceStatus, ReviewStatus, RoundStatus
-from curation.models import Designation, Resource, Review, Source, Topic, User
+from curation.models import (
+    Designation,
+    InstrumentVersion,
+    Resource,
+    ResourceMetrics,
+    Review,
+    Source,
+    SourceImpactSnapshot,
+    Topic,
+    User,
+)
 
 
 def resource_list_visible() -> QuerySet[Resource]:
@@ -93,7 +103,13 @@ def designation_summary(*, resource: Resource) -> list[dict[str, object]]:
         }
         for d in current
     ]
-    return rows or [{"label": "Not yet reviewed", "reviewed": False}]
+    if rows:
+        return rows
+    if Review.objects.filter(
+        resource=resource, status__in=[ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED]
+    ).exists():
+        return [{"label": "Reviewed, not yet designated", "reviewed": False}]
+    return [{"label": "Not yet reviewed", "reviewed": False}]
 
 
 def reviewer_portfolio(*, reviewer: User) -> QuerySet[Review]:
@@ -103,3 +119,33 @@ def reviewer_portfolio(*, reviewer: User) -> QuerySet[Review]:
         .select_related("resource__source", "instrument_version__instrument", "round")
         .order_by("-submitted_at")
     )
+
+
+def resource_quality_panel(*, resource: Resource) -> dict[str, object]:
+    """What a resource page shows about quality and uptake, side by side and never merged: current
+    designations (or 'not yet reviewed'), per-instrument aggregates with their reliability and how
+    many more ratings they need, endorsements, usage, and its source's latest impact."""
+    metrics = ResourceMetrics.objects.filter(resource=resource).first()
+    versions = {
+        f"{v.instrument.slug}/v{v.version}": v for v in InstrumentVersion.objects.select_related("instrument")
+    }
+    scores = []
+    for key, summary in sorted((metrics.instruments if metrics else {}).items()):
+        version = versions.get(key)
+        if version is not None:
+            scores.append({"instrument": version.instrument.name, "version": version.version,
+                           "max_total": version.total_max, "min_total": version.total_min, **summary})  # fmt: skip
+    impact = (
+        SourceImpactSnapshot.objects.filter(source_id=resource.source_id)
+        .order_by("formula_version", "-computed_at")
+        .values("formula_version", "value", "computed_at")
+    )
+    latest_impact: dict[str, dict[str, object]] = {}
+    for row in impact:
+        latest_impact.setdefault(row["formula_version"], row)
+    return {
+        "designations": designation_summary(resource=resource),
+        "scores": scores,
+        "metrics": metrics,
+        "impact": list(latest_impact.values()),
+    }

@@ -6,6 +6,7 @@ app_name = "frontend"
 urlpatterns = [
     path("", views.home, name="home"),
     path("resources/<uuid:public_id>/", views.resource_detail, name="resource-detail"),
+    path("resources/<uuid:public_id>/go/", views.resource_outbound, name="resource-outbound"),
     path("sources/", views.source_list, name="source-list"),
     path("experts/<uuid:public_id>/portfolio/", views.portfolio, name="portfolio"),
     path("experts/<uuid:public_id>/portfolio.csv", views.portfolio_csv_download, name="portfolio-csv"),

@@ -1,9 +1,10 @@
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 
 from curation import selectors
 from curation.exports import portfolio_csv
 from curation.models import User
+from curation.services.metrics import resource_click_record, resource_view_record
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -15,7 +16,22 @@ def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     resource = selectors.resource_get_visible(public_id=public_id)
     if resource is None:
         raise Http404("No such resource")
-    return render(request, "frontend/resource_detail.html", {"resource": resource})
+    resource_view_record(resource_id=resource.pk)
+    context = {
+        "resource": resource,
+        "quality": selectors.resource_quality_panel(resource=resource),
+        "reviews": selectors.review_list_visible_to(user=request.user, resource=resource),  # type: ignore[arg-type]
+    }
+    return render(request, "frontend/resource_detail.html", context)
+
+
+def resource_outbound(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Record an outbound click, then send the reader to the resource at its source."""
+    resource = selectors.resource_get_visible(public_id=public_id)
+    if resource is None or not resource.canonical_url:
+        raise Http404("No such resource")
+    resource_click_record(resource_id=resource.pk)
+    return HttpResponseRedirect(resource.canonical_url)
 
 
 def source_list(request: HttpRequest) -> HttpResponse:

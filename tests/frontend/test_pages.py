@@ -53,3 +53,29 @@ def test_expert_portfolio_page_and_csv_list_submitted_reviews(client, expert):
 
 def test_portfolio_of_a_non_expert_is_not_found(client, learner):
     assert client.get(f"/experts/{learner.public_id}/portfolio/").status_code == 404
+
+
+def test_resource_page_shows_reliability_and_more_ratings_needed(client, expert):
+    from curation.models import InstrumentReliabilitySnapshot, InstrumentVersion
+    from curation.services.reviews import review_save_draft, review_submit
+
+    gestalt = InstrumentVersion.objects.get(instrument__slug="gestalt")
+    InstrumentReliabilitySnapshot.objects.create(
+        instrument_version=gestalt, single_rater_icc=0.3, result={}, computed_at="2026-11-01T00:00:00Z"
+    )
+    resource = ResourceFactory(title="Sepsis fluids")
+    review_submit(reviewer=expert, review=review_save_draft(reviewer=expert, resource=resource, version=gestalt,
+                                                            scores={"recommend": 6}, conflict_of_interest="None"))  # fmt: skip
+    html = client.get(f"/resources/{resource.public_id}/").content.decode()
+    # one rating with single-rater ICC 0.3: reliability 0.30; 0.8 needs 10 raters, so 9 more
+    assert "0.30: needs 9 more ratings to reach 0.8" in html
+    assert "Reviewed, not yet designated" in html and "Not yet reviewed" not in html
+
+
+def test_outbound_link_records_a_click_and_redirects(client):
+    from curation.models import ResourceMetrics
+
+    resource = ResourceFactory(canonical_url="https://emcrit.org/post/")
+    response = client.get(f"/resources/{resource.public_id}/go/")
+    assert response.status_code == 302 and response["Location"] == "https://emcrit.org/post/"
+    assert ResourceMetrics.objects.get(resource=resource).clicks == 1
