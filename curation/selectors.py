@@ -142,7 +142,7 @@ def resource_quality_panel(*, resource: Resource) -> dict[str, object]:
     )
     latest_impact: dict[str, dict[str, object]] = {}
     for row in impact:
-        latest_impact.setdefault(row["formula_version"], row)
+        latest_impact.setdefault(row["formula_version"], dict(row))
     return {
         "designations": designation_summary(resource=resource),
         "scores": scores,
