@@ -1,6 +1,23 @@
+"""Explicit input and output serializers of API v1."""
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from curation.models import Resource, Source, Topic
+from curation.models import (
+    CurationRound,
+    Designation,
+    Endorsement,
+    Instrument,
+    InstrumentVersion,
+    Resource,
+    ResourceMetrics,
+    Review,
+    Source,
+    Topic,
+    User,
+)
 
 
 class TopicSerializer(serializers.ModelSerializer[Topic]):
@@ -30,19 +47,188 @@ class SourceBriefSerializer(serializers.ModelSerializer[Source]):
         fields = ["id", "title", "kind", "site_url"]
 
 
+class DesignationBriefSerializer(serializers.ModelSerializer[Designation]):
+    instrument = serializers.CharField(source="instrument_version.instrument.slug")
+    version = serializers.IntegerField(source="instrument_version.version")
+
+    class Meta:
+        model = Designation
+        fields = ["instrument", "version", "label", "mean_total", "review_count", "published_at"]
+
+
+class MetricsBriefSerializer(serializers.ModelSerializer[ResourceMetrics]):
+    class Meta:
+        model = ResourceMetrics
+        fields = ["learner_endorsements", "expert_endorsements", "review_count", "ranking_score"]
+
+
 class ResourceSerializer(serializers.ModelSerializer[Resource]):
     id = serializers.UUIDField(source="public_id", read_only=True)
+    url = serializers.URLField(source="canonical_url", read_only=True)
     source = SourceBriefSerializer(read_only=True)
     topics = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
-    authors = serializers.ListField(child=serializers.CharField(), read_only=True)
-    transcript_urls = serializers.ListField(
-        child=serializers.DictField(child=serializers.CharField()), read_only=True
-    )
+    designations = serializers.SerializerMethodField()
+    metrics = serializers.SerializerMethodField()
+    snippet = serializers.SerializerMethodField()
 
     class Meta:
         model = Resource
         fields = [
-            "id", "title", "canonical_url", "source", "authors", "published_at", "summary", "topics",
-            "enclosure_url", "enclosure_type", "enclosure_size", "duration_seconds", "transcript_urls",
-            "chapters_url", "season", "episode", "video_id", "is_short", "thumbnail_url",
+            "id", "title", "url", "source", "published_at", "summary", "topics", "enclosure_url", "enclosure_type",
+            "duration_seconds", "video_id", "thumbnail_url", "designations", "metrics", "snippet",
         ]  # fmt: skip
+
+    @extend_schema_field(DesignationBriefSerializer(many=True))
+    def get_designations(self, resource: Resource) -> list[dict[str, Any]]:
+        return DesignationBriefSerializer(getattr(resource, "current_designations", []), many=True).data  # type: ignore[return-value]
+
+    @extend_schema_field(MetricsBriefSerializer(allow_null=True))
+    def get_metrics(self, resource: Resource) -> dict[str, Any] | None:
+        metrics = getattr(resource, "metrics", None) if hasattr(resource, "metrics") else None
+        return MetricsBriefSerializer(metrics).data if metrics else None  # type: ignore[return-value]
+
+    @extend_schema_field(
+        serializers.CharField(
+            allow_null=True, help_text="highlighted match (HTML: text escaped, <mark> added); search only"
+        )
+    )
+    def get_snippet(self, resource: Resource) -> str | None:
+        return self.context.get("snippets", {}).get(resource.pk)
+
+
+class InstrumentScoreSerializer(serializers.Serializer[dict[str, Any]]):
+    instrument = serializers.CharField()
+    version = serializers.IntegerField()
+    min_total = serializers.IntegerField()
+    max_total = serializers.IntegerField()
+    n = serializers.IntegerField()
+    mean = serializers.FloatField(allow_null=True)
+    sd = serializers.FloatField(allow_null=True)
+    ci95 = serializers.ListField(child=serializers.FloatField(allow_null=True), allow_null=True)
+    reliability = serializers.FloatField(allow_null=True)
+    more_ratings_needed = serializers.IntegerField(allow_null=True)
+
+
+class ResourceDetailSerializer(ResourceSerializer):
+    authors = serializers.ListField(child=serializers.CharField(), read_only=True)
+    transcript_urls = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField()), read_only=True
+    )
+    scores = serializers.SerializerMethodField()
+
+    class Meta(ResourceSerializer.Meta):
+        fields = [
+            *ResourceSerializer.Meta.fields,
+            "authors",
+            "transcript_urls",
+            "chapters_url",
+            "season",
+            "episode",
+            "scores",
+        ]
+
+    @extend_schema_field(InstrumentScoreSerializer(many=True))
+    def get_scores(self, resource: Resource) -> list[dict[str, Any]]:
+        return InstrumentScoreSerializer(self.context.get("scores", []), many=True).data  # type: ignore[return-value]
+
+
+class ItemSerializer(serializers.Serializer[dict[str, Any]]):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    help = serializers.CharField(required=False, allow_blank=True)
+    anchors = serializers.DictField(child=serializers.CharField(), required=False)
+    scale = serializers.DictField()
+    verbatim = serializers.BooleanField(
+        required=False, help_text="false: wording not verbatim from the publication"
+    )
+
+
+class InstrumentVersionSerializer(serializers.ModelSerializer[InstrumentVersion]):
+    items = ItemSerializer(many=True)
+
+    class Meta:
+        model = InstrumentVersion
+        fields = ["version", "items", "thresholds", "total_min", "total_max", "notes", "created_at"]
+
+
+class InstrumentSerializer(serializers.ModelSerializer[Instrument]):
+    versions = InstrumentVersionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Instrument
+        fields = ["slug", "name", "citation", "description", "versions"]
+
+
+class ReviewSerializer(serializers.ModelSerializer[Review]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    resource = serializers.UUIDField(source="resource.public_id", read_only=True)
+    reviewer = serializers.CharField(source="reviewer.display_name", read_only=True)
+    instrument = serializers.CharField(source="instrument_version.instrument.slug", read_only=True)
+    version = serializers.IntegerField(source="instrument_version.version", read_only=True)
+    round = serializers.UUIDField(source="round.public_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Review
+        fields = ["id", "resource", "reviewer", "instrument", "version", "round", "scores", "total", "comments",
+                  "conflict_of_interest", "status", "submitted_at"]  # fmt: skip
+
+
+class ReviewDraftInputSerializer(serializers.Serializer[dict[str, Any]]):
+    resource = serializers.UUIDField()
+    instrument = serializers.SlugField()
+    version = serializers.IntegerField(required=False, min_value=1, help_text="default: the current version")
+    scores = serializers.DictField(child=serializers.JSONField(), required=False, default=dict)
+    comments = serializers.CharField(required=False, allow_blank=True, default="", max_length=20000)
+    conflict_of_interest = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000
+    )
+
+
+class EndorsementSerializer(serializers.ModelSerializer[Endorsement]):
+    resource = serializers.UUIDField(source="resource.public_id", read_only=True)
+
+    class Meta:
+        model = Endorsement
+        fields = ["resource", "kind", "status", "note", "hold_reason", "created_at"]
+
+
+class EndorsementInputSerializer(serializers.Serializer[dict[str, Any]]):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+
+
+class RoundSerializer(serializers.ModelSerializer[CurationRound]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    instrument = serializers.CharField(source="instrument_version.instrument.slug", read_only=True)
+    version = serializers.IntegerField(source="instrument_version.version", read_only=True)
+    topic = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    candidate_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = CurationRound
+        fields = ["id", "title", "instrument", "version", "topic", "window_start", "window_end", "deadline", "status",
+                  "published_at", "candidate_count"]  # fmt: skip
+
+
+class DesignationSerializer(DesignationBriefSerializer):
+    resource = serializers.UUIDField(source="resource.public_id")
+    round = serializers.UUIDField(source="round.public_id", allow_null=True)
+
+    class Meta(DesignationBriefSerializer.Meta):
+        fields = ["resource", *DesignationBriefSerializer.Meta.fields, "round"]
+
+
+class MetricsSerializer(serializers.ModelSerializer[ResourceMetrics]):
+    class Meta:
+        model = ResourceMetrics
+        fields = ["views", "clicks", "saves", "learner_endorsements", "expert_endorsements", "review_count",
+                  "instruments", "ranking_score", "formula_version", "computed_at"]  # fmt: skip
+
+
+class MeSerializer(serializers.ModelSerializer[User]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    name = serializers.CharField(source="display_name", read_only=True)
+    verified_expert = serializers.BooleanField(source="is_verified_expert", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name", "role", "verified_expert"]

@@ -1,16 +1,43 @@
+"""API v1 views: parse input, call one selector or service, serialise output."""
+
 from typing import Any
 
+from django.db.models import F, FloatField, IntegerField, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import generics, serializers
-from rest_framework.permissions import AllowAny
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api import serializers as out
+from api.filters import ResourceFilter
 from api.pagination import DefaultCursorPagination
-from api.serializers import ResourceSerializer, SourceSerializer, TopicSerializer
 from curation import selectors
+from curation.models import CurationRound, Instrument, InstrumentVersion, Resource, Review
+from curation.search import resource_search, search_snippets
+from curation.services.endorsements import endorsement_put, endorsement_withdraw
+from curation.services.metrics import metrics_refresh_resource
+from curation.services.reviews import review_save_draft, review_submit
+
+ORDERINGS = {
+    "relevance": ("-search_rank", "-id"),
+    "newest": ("-published_sort", "-id"),
+    "score": ("-score_sort", "-id"),
+    "impact": ("-impact_sort", "-id"),
+}
+
+
+def _visible_resource(public_id: Any) -> Resource:
+    resource = selectors.resource_get_visible(public_id=public_id)
+    if resource is None:
+        raise NotFound("No visible resource with this id.")
+    return resource
 
 
 class ApiRootView(APIView):
@@ -18,40 +45,121 @@ class ApiRootView(APIView):
 
     @extend_schema(
         responses=inline_serializer(
-            "ApiRoot", {"name": serializers.CharField(), "links": serializers.DictField()}
+            "ApiRoot",
+            {
+                "name": serializers.CharField(),
+                "version": serializers.CharField(),
+                "links": serializers.DictField(),
+            },
         )
     )
     def get(self, request: Request) -> Response:
-        links = {
-            "resources": reverse("api:resource-list"),
-            "sources": reverse("api:source-list"),
-            "topics": reverse("api:topic-list"),
-            "schema": reverse("api:schema"),
-            "docs": reverse("api-docs"),
-        }
-        return Response(
-            {
-                "name": "FOAM Curator API",
-                "version": "v1",
-                "links": {k: request.build_absolute_uri(v) for k, v in links.items()},
-            }
-        )
+        names = {
+            "resources": "resource-list", "sources": "source-list", "topics": "topic-list", "instruments": "instrument-list",
+            "reviews": "review-list", "rounds": "round-list", "designations": "designation-list",
+            "reliability": "reliability", "me": "me", "schema": "schema",
+        }  # fmt: skip
+        links = {key: request.build_absolute_uri(reverse(f"api:{name}")) for key, name in names.items()}
+        links["docs"] = request.build_absolute_uri(reverse("api-docs"))
+        return Response({"name": "FOAM Curator API", "version": "v1", "links": links})
 
 
 class ResourceListView(generics.ListAPIView):  # type: ignore[type-arg]
-    serializer_class = ResourceSerializer
+    """Vetted and harvested resources. Full-text `q` (web-search syntax: "phrases", -exclude, OR),
+    filters, and `ordering` = relevance (default with q) | newest (default) | score | impact."""
 
-    def get_queryset(self) -> Any:
-        return selectors.resource_list_visible()
+    serializer_class = out.ResourceSerializer
+    filterset_class = ResourceFilter
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", OpenApiTypes.STR, description="full-text query"),
+            OpenApiParameter("ordering", OpenApiTypes.STR, enum=list(ORDERINGS)),
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Resource]:
+        if getattr(self, "swagger_fake_view", False):
+            return Resource.objects.none()
+        query = self.request.query_params.get("q", "").strip()
+        ordering = self.request.query_params.get("ordering") or ("relevance" if query else "newest")
+        if ordering not in ORDERINGS or (ordering == "relevance" and not query):
+            raise ValidationError({"ordering": [f"Use one of {', '.join(ORDERINGS)} (relevance needs q)."]})
+        self.paginator.ordering = ORDERINGS[ordering]  # type: ignore[union-attr]
+        resources = selectors.resource_list_for_api().annotate(
+            published_sort=Coalesce("published_at", "created_at"),
+            score_sort=Coalesce("metrics__ranking_score", Value(-1.0), output_field=FloatField()),
+            impact_sort=Coalesce(
+                F("metrics__learner_endorsements") + 2 * F("metrics__expert_endorsements"),
+                Value(0),
+                output_field=IntegerField(),
+            ),
+        )
+        return resource_search(resources, query) if query else resources
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
+        query = request.query_params.get("q", "")
+        context = {
+            **self.get_serializer_context(),
+            "snippets": search_snippets([r.pk for r in page], query) if query else {},
+        }
+        return self.get_paginated_response(out.ResourceSerializer(page, many=True, context=context).data)
 
 
-class ResourceDetailView(generics.RetrieveAPIView):  # type: ignore[type-arg]
-    serializer_class = ResourceSerializer
-    lookup_field = "public_id"
-    lookup_url_kwarg = "id"
+class ResourceDetailView(APIView):
+    @extend_schema(responses=out.ResourceDetailSerializer)
+    def get(self, request: Request, id: str) -> Response:
+        resource = get_object_or_404(selectors.resource_list_for_api(), public_id=id)
+        scores = selectors.resource_quality_panel(resource=resource)["scores"]
+        return Response(
+            out.ResourceDetailSerializer(resource, context={"scores": scores, "request": request}).data
+        )
 
-    def get_queryset(self) -> Any:
-        return selectors.resource_list_visible()
+
+class ResourceMetricsView(APIView):
+    @extend_schema(responses=out.MetricsSerializer)
+    def get(self, request: Request, id: str) -> Response:
+        resource = _visible_resource(id)
+        metrics = getattr(resource, "metrics", None) or metrics_refresh_resource(resource_id=resource.pk)
+        return Response(out.MetricsSerializer(metrics).data)
+
+
+class EndorsementView(APIView):
+    """The signed-in user's own endorsement of a resource: PUT is idempotent, DELETE withdraws."""
+
+    permission_classes = [IsAuthenticated, *APIView.permission_classes]
+
+    @extend_schema(responses=out.EndorsementSerializer)
+    def get(self, request: Request, id: str) -> Response:
+        endorsement = (
+            _visible_resource(id).endorsements.filter(user=request.user).exclude(status="withdrawn").first()
+        )
+        if endorsement is None:
+            raise NotFound("You have not endorsed this resource.")
+        return Response(out.EndorsementSerializer(endorsement).data)
+
+    @extend_schema(
+        request=out.EndorsementInputSerializer,
+        responses={200: out.EndorsementSerializer, 201: out.EndorsementSerializer},
+    )
+    def put(self, request: Request, id: str) -> Response:
+        data = out.EndorsementInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        endorsement, created = endorsement_put(
+            user=request.user, resource=_visible_resource(id), note=data.validated_data["note"]
+        )  # type: ignore[arg-type]
+        return Response(
+            out.EndorsementSerializer(endorsement).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, id: str) -> Response:
+        endorsement_withdraw(user=request.user, resource=_visible_resource(id))  # type: ignore[arg-type]
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class SourcePagination(DefaultCursorPagination):
@@ -59,7 +167,7 @@ class SourcePagination(DefaultCursorPagination):
 
 
 class SourceListView(generics.ListAPIView):  # type: ignore[type-arg]
-    serializer_class = SourceSerializer
+    serializer_class = out.SourceSerializer
     pagination_class = SourcePagination
 
     def get_queryset(self) -> Any:
@@ -67,7 +175,7 @@ class SourceListView(generics.ListAPIView):  # type: ignore[type-arg]
 
 
 class SourceDetailView(generics.RetrieveAPIView):  # type: ignore[type-arg]
-    serializer_class = SourceSerializer
+    serializer_class = out.SourceSerializer
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
 
@@ -81,8 +189,163 @@ class TopicPagination(DefaultCursorPagination):
 
 
 class TopicListView(generics.ListAPIView):  # type: ignore[type-arg]
-    serializer_class = TopicSerializer
+    serializer_class = out.TopicSerializer
     pagination_class = TopicPagination
 
     def get_queryset(self) -> Any:
         return selectors.topic_list()
+
+
+class NamePagination(DefaultCursorPagination):
+    ordering = ("name", "id")
+
+
+class InstrumentListView(generics.ListAPIView):  # type: ignore[type-arg]
+    serializer_class = out.InstrumentSerializer
+    pagination_class = NamePagination
+
+    def get_queryset(self) -> Any:
+        return Instrument.objects.prefetch_related("versions")
+
+
+class InstrumentDetailView(generics.RetrieveAPIView):  # type: ignore[type-arg]
+    serializer_class = out.InstrumentSerializer
+    lookup_field = "slug"
+    queryset = Instrument.objects.prefetch_related("versions")
+
+
+class ReviewPagination(DefaultCursorPagination):
+    ordering = ("-submitted_at", "-id")
+
+
+class ReviewListView(generics.ListCreateAPIView):  # type: ignore[type-arg]
+    """Reviews the caller may read (blinded rounds stay hidden); POST saves the caller's draft."""
+
+    serializer_class = out.ReviewSerializer
+    pagination_class = ReviewPagination
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("resource", OpenApiTypes.UUID, description="only this resource's reviews")
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return Review.objects.none()
+        resource_id = self.request.query_params.get("resource")
+        resource = _visible_resource(resource_id) if resource_id else None
+        return selectors.review_list_visible_to(user=self.request.user, resource=resource)  # type: ignore[arg-type]
+
+    @extend_schema(request=out.ReviewDraftInputSerializer, responses={200: out.ReviewSerializer})
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = out.ReviewDraftInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        versions = InstrumentVersion.objects.filter(instrument__slug=values["instrument"]).order_by(
+            "-version"
+        )
+        version = (
+            versions.filter(version=values["version"]).first() if "version" in values else versions.first()
+        )
+        if version is None:
+            raise ValidationError({"instrument": ["No such instrument version."]})
+        review = review_save_draft(
+            reviewer=request.user, resource=_visible_resource(values["resource"]), version=version, scores=values["scores"],  # type: ignore[arg-type]
+            comments=values["comments"], conflict_of_interest=values["conflict_of_interest"],
+        )  # fmt: skip
+        return Response(out.ReviewSerializer(review).data)
+
+
+def _own_or_visible_review(request: Request, review_id: Any) -> Review:
+    review = (
+        Review.objects.select_related("resource", "reviewer", "instrument_version__instrument", "round")
+        .filter(public_id=review_id)
+        .first()
+    )
+    visible = review is not None and (
+        (request.user.is_authenticated and review.reviewer_id == request.user.pk)
+        or selectors.review_list_visible_to(user=request.user, resource=review.resource)
+        .filter(pk=review.pk)
+        .exists()  # type: ignore[arg-type]
+    )
+    if not visible:
+        raise NotFound("No review with this id is visible to you.")
+    return review  # type: ignore[return-value]
+
+
+class ReviewDetailView(APIView):
+    @extend_schema(responses=out.ReviewSerializer)
+    def get(self, request: Request, id: str) -> Response:
+        return Response(out.ReviewSerializer(_own_or_visible_review(request, id)).data)
+
+
+class ReviewSubmitView(APIView):
+    permission_classes = [IsAuthenticated, *APIView.permission_classes]
+
+    @extend_schema(request=None, responses=out.ReviewSerializer)
+    def post(self, request: Request, id: str) -> Response:
+        review = review_submit(reviewer=request.user, review=_own_or_visible_review(request, id))  # type: ignore[arg-type]
+        return Response(out.ReviewSerializer(review).data)
+
+
+class RoundPagination(DefaultCursorPagination):
+    ordering = ("-created_at", "-id")
+
+
+class RoundListView(generics.ListAPIView):  # type: ignore[type-arg]
+    serializer_class = out.RoundSerializer
+    pagination_class = RoundPagination
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return CurationRound.objects.none()
+        return selectors.round_list_visible_to(user=self.request.user)  # type: ignore[arg-type]
+
+
+class RoundDetailView(generics.RetrieveAPIView):  # type: ignore[type-arg]
+    serializer_class = out.RoundSerializer
+    lookup_field = "public_id"
+    lookup_url_kwarg = "id"
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return CurationRound.objects.none()
+        return selectors.round_list_visible_to(user=self.request.user)  # type: ignore[arg-type]
+
+
+class DesignationPagination(DefaultCursorPagination):
+    ordering = ("-published_at", "-id")
+
+
+class DesignationListView(generics.ListAPIView):  # type: ignore[type-arg]
+    serializer_class = out.DesignationSerializer
+    pagination_class = DesignationPagination
+
+    def get_queryset(self) -> Any:
+        return selectors.designation_list_current()
+
+
+class ReliabilityView(APIView):
+    @extend_schema(responses=inline_serializer("InstrumentReliability", {
+        "instrument": serializers.CharField(), "version": serializers.IntegerField(), "computed_at": serializers.DateTimeField(),
+        "single_rater_icc": serializers.FloatField(allow_null=True), "result": serializers.DictField(),
+    }, many=True))  # fmt: skip
+    def get(self, request: Request) -> Response:
+        return Response(
+            [
+                {"instrument": s.instrument_version.instrument.slug, "version": s.instrument_version.version,
+                 "computed_at": s.computed_at, "single_rater_icc": s.single_rater_icc, "result": s.result}
+                for s in selectors.instrument_reliability_latest()
+            ]
+        )  # fmt: skip
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated, *APIView.permission_classes]
+
+    @extend_schema(responses=out.MeSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(out.MeSerializer(request.user).data)

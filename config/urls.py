@@ -6,6 +6,8 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    path("feeds/", include("api.feeds")),
     path("", include("frontend.urls")),
 ]
 

@@ -1,10 +1,12 @@
 """Reads of more than one line: each selector owns its select_related / prefetch_related."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from curation.enums import FetchOutcome, ResourceStatus, ReviewStatus, RoundStatus
 from curation.models import (
+    CurationRound,
     Designation,
+    InstrumentReliabilitySnapshot,
     InstrumentVersion,
     Resource,
     ResourceMetrics,
@@ -59,15 +61,17 @@ def resource_same_work(*, resource: Resource) -> QuerySet[Resource]:
     return resource_list_visible().filter(work_key=resource.work_key).exclude(pk=resource.pk)
 
 
-def review_list_visible_to(*, user: User | None, resource: Resource) -> QuerySet[Review]:
+def review_list_visible_to(*, user: User | None, resource: Resource | None = None) -> QuerySet[Review]:
     """Submitted reviews of a resource that `user` may read. Drafts are their author's only; reviews
     held for confidentiality are editors' only; in a round not yet published, a reviewer sees other
     reviewers' scores only after submitting their own, and the public sees none."""
     reviews = (
-        Review.objects.filter(resource=resource, status__in=[ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED])
-        .select_related("reviewer", "instrument_version__instrument", "round")
-        .order_by("submitted_at")
+        Review.objects.filter(status__in=[ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED])
+        .select_related("reviewer", "instrument_version__instrument", "round", "resource")
+        .order_by("submitted_at", "id")
     )
+    if resource is not None:
+        reviews = reviews.filter(resource=resource)
     if user is not None and user.is_authenticated and user.is_editor:
         return reviews
     reviews = reviews.filter(held_for_confidentiality=False)
@@ -149,3 +153,52 @@ def resource_quality_panel(*, resource: Resource) -> dict[str, object]:
         "metrics": metrics,
         "impact": list(latest_impact.values()),
     }
+
+
+def resource_list_for_api() -> QuerySet[Resource]:
+    """Visible resources with everything the API listing serialises, in a fixed number of queries."""
+    current = Designation.objects.filter(is_current=True).select_related("instrument_version__instrument")
+    return (
+        Resource.objects.filter(status=ResourceStatus.VISIBLE)
+        .select_related("source", "metrics")
+        .prefetch_related(
+            "topics", Prefetch("designations", queryset=current, to_attr="current_designations")
+        )
+    )
+
+
+def round_list_visible_to(*, user: User | None) -> QuerySet[CurationRound]:
+    """Editors see every round; everyone else sees published rounds."""
+    rounds = CurationRound.objects.select_related("instrument_version__instrument", "topic").annotate(
+        candidate_count=Count("candidates")
+    )
+    if user is not None and user.is_authenticated and user.is_editor:
+        return rounds
+    return rounds.filter(status=RoundStatus.PUBLISHED)
+
+
+def designation_list_current() -> QuerySet[Designation]:
+    return Designation.objects.filter(
+        is_current=True, resource__status=ResourceStatus.VISIBLE
+    ).select_related("resource", "round", "instrument_version__instrument")
+
+
+def instrument_reliability_latest() -> list[InstrumentReliabilitySnapshot]:
+    latest: dict[int, InstrumentReliabilitySnapshot] = {}
+    for snapshot in InstrumentReliabilitySnapshot.objects.select_related(
+        "instrument_version__instrument"
+    ).order_by("instrument_version_id", "-computed_at"):
+        latest.setdefault(snapshot.instrument_version_id, snapshot)
+    return list(latest.values())
+
+
+def resource_list_vetted(*, topic_slug: str = "", limit: int = 50) -> list[Resource]:
+    """The newest resources holding a current designation with a label (Approved, Honourable mention,
+    High quality…), optionally on a topic, for the curated feeds."""
+    vetted = Designation.objects.filter(resource_id=OuterRef("pk"), is_current=True).exclude(label="")
+    resources = resource_list_for_api().filter(Exists(vetted))
+    if topic_slug:
+        resources = resources.filter(
+            Q(topics__slug=topic_slug) | Q(source__topics__slug=topic_slug)
+        ).distinct()
+    return list(resources.order_by("-published_at", "-id")[:limit])

@@ -1,6 +1,7 @@
 """Domain models, one module per concept group."""
 
 from curation.models.accounts import ExpertProfile, User
+from curation.models.apikeys import ApiKey, ApiKeyScope
 from curation.models.catalogue import FetchAttempt, Resource, Source, Tombstone
 from curation.models.metrics import (
     InstrumentReliabilitySnapshot,
@@ -15,6 +16,8 @@ from curation.models.rounds import Appeal, Assignment, CurationRound, Designatio
 from curation.models.taxonomy import Topic
 
 __all__ = [
+    "ApiKey",
+    "ApiKeyScope",
     "Appeal",
     "Assignment",
     "AuditEvent",

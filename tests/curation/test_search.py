@@ -1,0 +1,72 @@
+"""One search interface, tested on whichever database the suite runs on (SQLite FTS5 by default,
+PostgreSQL full-text search in CI)."""
+
+import pytest
+
+from curation.models import Resource
+from curation.search import fts5_query, resource_search, search_snippets
+from tests.factories import ResourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def corpus():
+    return {
+        "title_hit": ResourceFactory(title="Hyperkalaemia: the ECG is insensitive", summary="<p>Electrolytes.</p>", text="Potassium shifts."),
+        "text_hit": ResourceFactory(title="Electrolyte emergencies", summary="<p>Overview.</p>",
+                                    text="Severe hyperkalaemia needs calcium, insulin and dialysis."),  # fmt: skip
+        "other": ResourceFactory(title="Paediatric sepsis", summary="<p>Fluids in children.</p>", text="Bolus volumes."),
+        "xss": ResourceFactory(title="Toxicology <script>", summary="", text="Digoxin <b>toxicity</b> & hyperkalaemia <img src=x onerror=alert(1)>"),
+    }
+
+
+def ids(queryset):
+    return [r.pk for r in queryset]
+
+
+def test_title_matches_rank_above_text_matches(corpus):
+    found = resource_search(Resource.objects.all(), "hyperkalaemia").order_by("-search_rank")
+    assert ids(found)[0] == corpus["title_hit"].pk
+    assert set(ids(found)) == {corpus["title_hit"].pk, corpus["text_hit"].pk, corpus["xss"].pk}
+
+
+def test_stemming_and_phrases_and_exclusions(corpus):
+    assert corpus["other"].pk in ids(resource_search(Resource.objects.all(), "fluid"))  # matches "Fluids"
+    assert ids(resource_search(Resource.objects.all(), '"insulin and dialysis"')) == [corpus["text_hit"].pk]
+    assert corpus["text_hit"].pk not in ids(resource_search(Resource.objects.all(), "hyperkalaemia -dialysis"))
+    either = set(ids(resource_search(Resource.objects.all(), "sepsis OR digoxin")))
+    assert either == {corpus["other"].pk, corpus["xss"].pk}
+
+
+def test_hostile_or_empty_queries_match_nothing_and_never_error(corpus):
+    for query in ["", "   ", '"', "-", "OR", "a:b*", "NEAR(x y)", "'; DROP TABLE curation_resource; --", "((("]:
+        assert isinstance(ids(resource_search(Resource.objects.all(), query)), list)
+    assert Resource.objects.count() == 4
+
+
+def test_search_composes_with_other_filters(corpus):
+    found = resource_search(Resource.objects.exclude(pk=corpus["title_hit"].pk), "hyperkalaemia")
+    assert corpus["title_hit"].pk not in ids(found)
+
+
+def test_snippets_are_escaped_with_only_mark_added(corpus):
+    snippets = search_snippets([corpus["xss"].pk, corpus["text_hit"].pk], "hyperkalaemia")
+    assert "<mark>" in snippets[corpus["text_hit"].pk]
+    xss = snippets[corpus["xss"].pk]
+    assert "<script" not in xss and "<img" not in xss and "<b>" not in xss and "<mark>" in xss
+
+
+def test_index_follows_edits_and_deletes(corpus):
+    resource = corpus["other"]
+    resource.title = "Paediatric anaphylaxis"
+    resource.save()
+    assert ids(resource_search(Resource.objects.all(), "anaphylaxis")) == [resource.pk]
+    resource.delete()
+    assert ids(resource_search(Resource.objects.all(), "anaphylaxis")) == []
+
+
+def test_fts5_translation_quotes_every_term():
+    assert fts5_query('sepsis "fluid bolus" -children') == '"sepsis" AND "fluid bolus" NOT "children"'
+    assert fts5_query("a OR b c") == '("a" OR "b") AND "c"'
+    assert fts5_query("-only") == ""
