@@ -191,7 +191,10 @@ CORS_ALLOW_HEADERS = ["accept", "authorization", "if-none-match", "x-api-key"]
 CORS_EXPOSE_HEADERS = ["etag"]
 
 OAUTH2_PROVIDER = {
-    "SCOPES": {"read": "Read vetted resources and your own data", "write": "Endorse and review on your behalf"},
+    "SCOPES": {
+        "read": "Read vetted resources and your own data",
+        "write": "Endorse and review on your behalf",
+    },
     "DEFAULT_SCOPES": ["read"],
     "PKCE_REQUIRED": True,
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,

@@ -13,11 +13,24 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def corpus():
     return {
-        "title_hit": ResourceFactory(title="Hyperkalaemia: the ECG is insensitive", summary="<p>Electrolytes.</p>", text="Potassium shifts."),
-        "text_hit": ResourceFactory(title="Electrolyte emergencies", summary="<p>Overview.</p>",
-                                    text="Severe hyperkalaemia needs calcium, insulin and dialysis."),  # fmt: skip
-        "other": ResourceFactory(title="Paediatric sepsis", summary="<p>Fluids in children.</p>", text="Bolus volumes."),
-        "xss": ResourceFactory(title="Toxicology <script>", summary="", text="Digoxin <b>toxicity</b> & hyperkalaemia <img src=x onerror=alert(1)>"),
+        "title_hit": ResourceFactory(
+            title="Hyperkalaemia: the ECG is insensitive",
+            summary="<p>Electrolytes.</p>",
+            text="Potassium shifts.",
+        ),
+        "text_hit": ResourceFactory(
+            title="Electrolyte emergencies",
+            summary="<p>Overview.</p>",
+            text="Severe hyperkalaemia needs calcium, insulin and dialysis.",
+        ),
+        "other": ResourceFactory(
+            title="Paediatric sepsis", summary="<p>Fluids in children.</p>", text="Bolus volumes."
+        ),
+        "xss": ResourceFactory(
+            title="Toxicology <script>",
+            summary="",
+            text="Digoxin <b>toxicity</b> & hyperkalaemia <img src=x onerror=alert(1)>",
+        ),
     }
 
 
@@ -34,13 +47,25 @@ def test_title_matches_rank_above_text_matches(corpus):
 def test_stemming_and_phrases_and_exclusions(corpus):
     assert corpus["other"].pk in ids(resource_search(Resource.objects.all(), "fluid"))  # matches "Fluids"
     assert ids(resource_search(Resource.objects.all(), '"insulin and dialysis"')) == [corpus["text_hit"].pk]
-    assert corpus["text_hit"].pk not in ids(resource_search(Resource.objects.all(), "hyperkalaemia -dialysis"))
+    assert corpus["text_hit"].pk not in ids(
+        resource_search(Resource.objects.all(), "hyperkalaemia -dialysis")
+    )
     either = set(ids(resource_search(Resource.objects.all(), "sepsis OR digoxin")))
     assert either == {corpus["other"].pk, corpus["xss"].pk}
 
 
 def test_hostile_or_empty_queries_match_nothing_and_never_error(corpus):
-    for query in ["", "   ", '"', "-", "OR", "a:b*", "NEAR(x y)", "'; DROP TABLE curation_resource; --", "((("]:
+    for query in [
+        "",
+        "   ",
+        '"',
+        "-",
+        "OR",
+        "a:b*",
+        "NEAR(x y)",
+        "'; DROP TABLE curation_resource; --",
+        "(((",
+    ]:
         assert isinstance(ids(resource_search(Resource.objects.all(), query)), list)
     assert Resource.objects.count() == 4
 
