@@ -42,6 +42,8 @@ class ScopedAccess(permissions.BasePermission):
     message = "This credential does not allow this operation (check its scope)."
 
     def has_permission(self, request: Request, view: Any) -> bool:
+        if _unsupported(request, view):
+            return True  # let the view answer 405
         safe = request.method in permissions.SAFE_METHODS
         if isinstance(request.auth, ApiKey):
             return safe or request.auth.scope == ApiKeyScope.READ_WRITE
@@ -52,9 +54,15 @@ class ScopedAccess(permissions.BasePermission):
 
 class ReadOrAuthenticatedWrite(permissions.BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
+        if _unsupported(request, view):
+            return True  # let the view answer 405
         return request.method in permissions.SAFE_METHODS or bool(
             request.user and request.user.is_authenticated
         )
+
+
+def _unsupported(request: Request, view: Any) -> bool:
+    return not hasattr(view, (request.method or "").lower())
 
 
 class ApiKeyRateThrottle(throttling.SimpleRateThrottle):
@@ -73,7 +81,7 @@ class ApiKeyRateThrottle(throttling.SimpleRateThrottle):
         return "1000/hour"
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
-        return f"throttle_api_key_{request.auth.pk}" if isinstance(request.auth, ApiKey) else None
+        return f"throttle_api_key_{request.auth.prefix}" if isinstance(request.auth, ApiKey) else None
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]

@@ -85,7 +85,7 @@ def search_snippets(resource_ids: list[int], query: str) -> dict[int, str]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT id, ts_headline('english'::regconfig, coalesce(nullif(text, ''), title), "
+                "SELECT id, ts_headline('english'::regconfig, regexp_replace(title || ' · ' || coalesce(text, ''), '<[^>]*>', ' ', 'g'), "
                 "websearch_to_tsquery('english'::regconfig, %s), "
                 f"'StartSel=\x02, StopSel=\x03, MaxWords=35, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"') "
                 f"FROM curation_resource WHERE id IN ({placeholders})",

@@ -85,3 +85,12 @@ def expert(db, editor):  # type: ignore[no-untyped-def]
         decision_reason="Registration checked.",
     )
     return profile.user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():  # type: ignore[no-untyped-def]
+    """Throttle counters and host slots live in the cache: no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
