@@ -1,0 +1,189 @@
+"""API benchmark on PostgreSQL: 100,000 resources (300,000 reviews, 1,000,000 endorsements) served by
+gunicorn on loopback.
+
+Measured in one run: p50/p95/p99 latency and throughput of list, filtered list, search and detail
+(4 concurrent clients over keep-alive connections), next to the bare SQL time of the same search
+page query executed directly on the database; and the query count of each list at page sizes 10 and
+100 (it must not grow). Targets: search p95 < 50 ms; search p50 within 3x of its bare SQL.
+
+Usage: python bench/api.py [--resources 100000] [--requests 400] [--pg postgres://postgres@127.0.0.1:5432]
+Prints one JSON line and appends it to BENCHMARKS.md.
+"""
+
+import argparse
+import json
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import httpx
+from _seed import ROOT, WORDS, drop_database, seed, setup_django
+
+CLIENTS = 4
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(int(len(ordered) * fraction), len(ordered) - 1)]
+
+
+def load(base: str, paths: list[str]) -> dict[str, float]:
+    """Fetch every path once, spread over CLIENTS keep-alive connections; latency in ms."""
+    clients = [httpx.Client(base_url=base, timeout=30) for _ in range(CLIENTS)]
+    for client in clients:  # warm connections and caches
+        client.get(paths[0]).raise_for_status()
+
+    def fetch(item: tuple[int, str]) -> float:
+        index, path = item
+        started = time.perf_counter()
+        response = clients[index % CLIENTS].get(path)
+        response.raise_for_status()
+        return (time.perf_counter() - started) * 1000
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        latencies = list(pool.map(fetch, enumerate(paths)))
+    elapsed = time.perf_counter() - started
+    for client in clients:
+        client.close()
+    return {
+        "p50_ms": round(statistics.median(latencies), 2),
+        "p95_ms": round(percentile(latencies, 0.95), 2),
+        "p99_ms": round(percentile(latencies, 0.99), 2),
+        "requests_per_s": round(len(paths) / elapsed, 1),
+    }
+
+
+def bare_search_ms(terms: list[str]) -> dict[str, float]:
+    """The first search page's SQL, as the API runs it, timed directly on the database."""
+    from django.db import connection
+
+    from curation.search import resource_search
+    from curation.selectors import resource_list_for_api
+
+    timings = []
+    with connection.cursor() as cursor:
+        for term in terms:
+            queryset = resource_search(resource_list_for_api(), term).order_by("-search_rank", "-id")[:25]
+            sql, params = queryset.query.sql_with_params()
+            started = time.perf_counter()
+            cursor.execute(sql, params)
+            cursor.fetchall()
+            timings.append((time.perf_counter() - started) * 1000)
+    return {"p50_ms": round(statistics.median(timings), 2), "p95_ms": round(percentile(timings, 0.95), 2)}
+
+
+def query_counts() -> dict[str, list[int]]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    counts = {}
+    for path in [
+        "/api/v1/resources/",
+        "/api/v1/resources/?q=sepsis",
+        "/api/v1/sources/",
+        "/api/v1/designations/",
+        "/api/v1/reviews/",
+    ]:
+        row = []
+        for size in (10, 100):
+            with CaptureQueriesContext(connection) as captured:
+                client.get(path + ("&" if "?" in path else "?") + f"page_size={size}", HTTP_HOST="127.0.0.1")
+            row.append(len(captured))
+        counts[path] = row
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--resources", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
+    parser.add_argument("--no-record", action="store_true")
+    args = parser.parse_args()
+    name = f"foam_bench_api_{os.getpid()}"
+    setup_django(args.pg, name)
+    server = None
+    try:
+        from curation.models import Resource
+        from curation.services.metrics import metrics_recompute_all
+
+        sizes = seed(args.resources)
+        metrics_recompute_all()
+        port = free_port()
+        env = {**os.environ, "API_THROTTLE_ANON": "100000000/hour", "ALLOWED_HOSTS": "127.0.0.1"}
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "2"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                httpx.get(base + "/api/v1/", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        rng = random.Random(3)
+        ids = [
+            str(i)
+            for i in Resource.objects.order_by("?").values_list("public_id", flat=True)[: args.requests]
+        ]
+        terms = [" ".join(rng.sample(WORDS, rng.choice([1, 1, 2]))) for _ in range(args.requests)]
+        results = {
+            "list": load(base, ["/api/v1/resources/"] * args.requests),
+            "filtered_list": load(
+                base,
+                ["/api/v1/resources/?kind=blog&reviewed=true&language=en&ordering=score"] * args.requests,
+            ),
+            "search": load(base, [f"/api/v1/resources/?q={term}" for term in terms]),
+            "detail": load(base, [f"/api/v1/resources/{i}/" for i in ids]),
+        }
+        bare = bare_search_ms(terms[:200])
+        counts = query_counts()
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=20)
+        drop_database(args.pg, name)
+    result = {
+        "benchmark": "api",
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL, gunicorn 2x2",
+        **sizes,
+        "requests_per_endpoint": args.requests,
+        "clients": CLIENTS,
+        **{f"{name}_{key}": value for name, stats in results.items() for key, value in stats.items()},
+        "bare_sql_search_p50_ms": bare["p50_ms"],
+        "bare_sql_search_p95_ms": bare["p95_ms"],
+        "search_overhead_vs_bare_sql": round(results["search"]["p50_ms"] / bare["p50_ms"], 2),
+        "query_counts_page_10_vs_100": counts,
+        "targets": {
+            "search_p95_under_50_ms": results["search"]["p95_ms"] < 50,
+            "overhead_under_3x": results["search"]["p50_ms"] < 3 * bare["p50_ms"],
+            "query_count_flat": all(small == large for small, large in counts.values()),
+        },
+    }
+    line = json.dumps(result)
+    print(line)
+    if not args.no_record:
+        with (ROOT / "BENCHMARKS.md").open("a", encoding="utf-8") as record:
+            record.write(f"\n`{line}`\n")
+
+
+if __name__ == "__main__":
+    main()
