@@ -27,7 +27,7 @@ from curation.services.reviews import review_save_draft, review_submit
 
 ORDERINGS = {
     "relevance": ("-search_rank", "-id"),
-    "newest": ("-published_sort", "-id"),
+    "newest": ("-published_at", "-id"),
     "score": ("-score_sort", "-id"),
     "impact": ("-impact_sort", "-id"),
 }
@@ -89,7 +89,6 @@ class ResourceListView(generics.ListAPIView):  # type: ignore[type-arg]
             raise ValidationError({"ordering": [f"Use one of {', '.join(ORDERINGS)} (relevance needs q)."]})
         self.paginator.ordering = ORDERINGS[ordering]  # type: ignore[union-attr]
         resources = selectors.resource_list_for_api().annotate(
-            published_sort=Coalesce("published_at", "created_at"),
             score_sort=Coalesce("metrics__ranking_score", Value(-1.0), output_field=FloatField()),
             impact_sort=Coalesce(
                 F("metrics__learner_endorsements") + 2 * F("metrics__expert_endorsements"),

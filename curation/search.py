@@ -1,5 +1,5 @@
 """Full-text search over resources behind one interface, on PostgreSQL (tsvector, websearch syntax,
-ts_rank_cd, ts_headline) and SQLite (FTS5, bm25, snippet). Both give the same shape: a queryset
+ts_rank, ts_headline) and SQLite (FTS5, bm25, snippet). Both give the same shape: a queryset
 annotated with `search_rank` (higher is better) and, for a page of results, highlighted snippets as
 safe HTML (the text is escaped; only <mark> is added)."""
 
@@ -60,7 +60,7 @@ def resource_search(queryset: QuerySet[Resource], query: str) -> QuerySet[Resour
                 f"curation_resource.search_document @@ {tsquery}", [query], output_field=BooleanField()
             ),
             search_rank=RawSQL(
-                f"ts_rank_cd(curation_resource.search_document, {tsquery}, 32)",
+                f"ts_rank(curation_resource.search_document, {tsquery}, 32)",
                 [query],
                 output_field=FloatField(),
             ),

@@ -70,7 +70,7 @@ def browser():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def page(browser, live_server):  # type: ignore[no-untyped-def]
+def page(browser, django_db_serialized_rollback, live_server):  # type: ignore[no-untyped-def]
     """A fresh page that records console errors and CSP violations in `page.problems`."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     tab = context.new_page()
@@ -129,4 +129,26 @@ def _fresh_cache():  # type: ignore[no-untyped-def]
     from django.core.cache import cache
 
     cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):  # type: ignore[no-untyped-def]
+    """The taxonomy and instruments come from data migrations. Transactional tests (and the live
+    server) flush every table, so restore them, idempotently, for any database test that follows."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        yield
+        return
+    request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from curation.models import Instrument, Topic
+
+    if not Topic.objects.exists():
+        import_module("curation.migrations.0002_seed_topic_taxonomy").seed(apps, None)
+    if not Instrument.objects.exists():
+        import_module("curation.migrations.0006_seed_instruments").seed(apps, None)
     yield

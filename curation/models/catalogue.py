@@ -5,6 +5,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from curation.enums import FetchOutcome, IdentityMode, ResourceStatus, SourceKind, SourceStatus
 
@@ -66,7 +67,9 @@ class Resource(models.Model):
     canonical_url = models.URLField(max_length=2000, blank=True)
     title = models.CharField(max_length=500, blank=True)
     authors = models.JSONField(default=list, blank=True)
-    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Never empty: an entry without a date gets the time it was first harvested, so listings can order
+    # and paginate on an index.
+    published_at = models.DateTimeField(default=timezone.now)
     updated_at_source = models.DateTimeField(null=True, blank=True)
     summary = models.TextField(blank=True, help_text="sanitised HTML excerpt")
     text = models.TextField(blank=True, help_text="plain text used for search; never served")
@@ -108,7 +111,7 @@ class Resource(models.Model):
                 fields=["source", "identity_key"], name="resource_source_identity_unique"
             ),
         ]
-        indexes = [models.Index(fields=["status", "-published_at"], name="resource_listing_idx")]
+        indexes = [models.Index(fields=["status", "-published_at", "-id"], name="resource_newest_idx")]
 
     def __str__(self) -> str:
         return self.title or self.canonical_url

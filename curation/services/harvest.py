@@ -132,9 +132,10 @@ def _upsert_entries(source: Source, entries: Sequence[HarvestedEntry]) -> tuple[
     existing = {
         resource.identity_key: resource
         for resource in Resource.objects.filter(source=source, identity_key__in=keys).only(
-            "id", "identity_key", "content_hash"
+            "id", "identity_key", "content_hash", "published_at"
         )
     }
+    harvested_at = timezone.now()
     fresh: list[Resource] = []
     changed: list[Resource] = []
     categories: dict[str, list[str]] = {}
@@ -143,6 +144,9 @@ def _upsert_entries(source: Source, entries: Sequence[HarvestedEntry]) -> tuple[
             continue
         values = {name: getattr(entry, name) for name in _UPDATABLE_FIELDS}
         current = existing.get(entry.identity_key)
+        values["published_at"] = (
+            entry.published_at or (current.published_at if current else None) or harvested_at
+        )
         if current is None:
             fresh.append(Resource(source=source, identity_key=entry.identity_key, **values))
             categories[entry.identity_key] = entry.categories

@@ -95,3 +95,10 @@ def test_fts5_translation_quotes_every_term():
     assert fts5_query('sepsis "fluid bolus" -children') == '"sepsis" AND "fluid bolus" NOT "children"'
     assert fts5_query("a OR b c") == '("a" OR "b") AND "c"'
     assert fts5_query("-only") == ""
+
+
+def test_search_index_triggers_survive_every_migration():
+    from django.core.checks import run_checks
+
+    errors = [message for message in run_checks(databases=["default"]) if message.id == "curation.E001"]
+    assert errors == []
