@@ -152,8 +152,20 @@ def seed(resource_count: int) -> dict[str, int]:
     return {"resources": len(resource_ids), "reviews": review_count, "endorsements": endorsement_count}
 
 
+def _vocabulary() -> tuple[list[str], list[float]]:
+    """Zipf's law over 3,000 words, as in natural text: filler words take the top ranks and the
+    medical terms sit at ranks 60-480, so a query term matches a few per cent of documents."""
+    filler = [f"w{n:04d}" for n in range(3000 - len(WORDS))]
+    vocabulary = filler[:60] + [w for pair in zip(WORDS, filler[60:], strict=False) for w in pair] + filler[60 + len(WORDS) :]
+    weights = [1 / rank for rank in range(1, len(vocabulary) + 1)]
+    return vocabulary, weights
+
+
+VOCABULARY, WEIGHTS = _vocabulary()
+
+
 def _words(rng: random.Random, count: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(count))
+    return " ".join(rng.choices(VOCABULARY, weights=WEIGHTS, k=count))
 
 
 def _title(rng: random.Random) -> str:
