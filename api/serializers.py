@@ -80,12 +80,30 @@ class ResourceSerializer(serializers.ModelSerializer[Resource]):
 
     @extend_schema_field(DesignationBriefSerializer(many=True))
     def get_designations(self, resource: Resource) -> list[dict[str, Any]]:
-        return DesignationBriefSerializer(getattr(resource, "current_designations", []), many=True).data  # type: ignore[return-value]
+        # Plain dicts: a nested serializer per row would rebuild its fields for every resource.
+        return [
+            {
+                "instrument": d.instrument_version.instrument.slug,
+                "version": d.instrument_version.version,
+                "label": d.label,
+                "mean_total": d.mean_total,
+                "review_count": d.review_count,
+                "published_at": d.published_at.isoformat().replace("+00:00", "Z"),
+            }
+            for d in getattr(resource, "current_designations", [])
+        ]
 
     @extend_schema_field(MetricsBriefSerializer(allow_null=True))
     def get_metrics(self, resource: Resource) -> dict[str, Any] | None:
         metrics = getattr(resource, "metrics", None) if hasattr(resource, "metrics") else None
-        return MetricsBriefSerializer(metrics).data if metrics else None  # type: ignore[return-value]
+        if metrics is None:
+            return None
+        return {
+            "learner_endorsements": metrics.learner_endorsements,
+            "expert_endorsements": metrics.expert_endorsements,
+            "review_count": metrics.review_count,
+            "ranking_score": metrics.ranking_score,
+        }
 
     @extend_schema_field(
         serializers.CharField(

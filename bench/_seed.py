@@ -156,7 +156,11 @@ def _vocabulary() -> tuple[list[str], list[float]]:
     """Zipf's law over 3,000 words, as in natural text: filler words take the top ranks and the
     medical terms sit at ranks 60-480, so a query term matches a few per cent of documents."""
     filler = [f"w{n:04d}" for n in range(3000 - len(WORDS))]
-    vocabulary = filler[:60] + [w for pair in zip(WORDS, filler[60:], strict=False) for w in pair] + filler[60 + len(WORDS) :]
+    vocabulary = (
+        filler[:60]
+        + [w for pair in zip(WORDS, filler[60:], strict=False) for w in pair]
+        + filler[60 + len(WORDS) :]
+    )
     weights = [1 / rank for rank in range(1, len(vocabulary) + 1)]
     return vocabulary, weights
 
