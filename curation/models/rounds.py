@@ -105,13 +105,10 @@ class Designation(models.Model):
         return f"{self.label or 'Reviewed'} ({self.mean_total:.1f})"
 
 
-class Flag(models.Model):
-    """Anyone signed in flags a resource for an editor (wrong, harmful, spam, confidentiality)."""
+class EditorDecidedCase(models.Model):
+    """What flags and appeals share: a public id, the confidentiality hold, and the editor's decision."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    resource = models.ForeignKey("curation.Resource", on_delete=models.CASCADE, related_name="flags")
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    reason = models.TextField()
     held_for_confidentiality = models.BooleanField(default=False)
     status = models.CharField(max_length=16, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     decided_by = models.ForeignKey(
@@ -120,26 +117,28 @@ class Flag(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Flag(EditorDecidedCase):
+    """Anyone signed in flags a resource for an editor (wrong, harmful, spam, confidentiality)."""
+
+    resource = models.ForeignKey("curation.Resource", on_delete=models.CASCADE, related_name="flags")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField()
 
     def __str__(self) -> str:
         return f"flag on {self.resource_id} ({self.status})"
 
 
-class Appeal(models.Model):
+class Appeal(EditorDecidedCase):
     """The resource's author (an owner of its source) appeals its current designation."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     designation = models.ForeignKey(Designation, on_delete=models.PROTECT, related_name="appeals")
     appellant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appeals")
     statement = models.TextField()
-    held_for_confidentiality = models.BooleanField(default=False)
-    status = models.CharField(max_length=16, choices=CaseStatus.choices, default=CaseStatus.OPEN)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_reason = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [

@@ -1,3 +1,4 @@
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,4 @@ class Command(BaseCommand):
 
     @staticmethod
     def stdin_bytes() -> bytes:
-        import sys
-
         return sys.stdin.buffer.read()
