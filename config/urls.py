@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    path("accounts/", include("allauth.urls")),
     path("feeds/", include("api.feeds")),
     path("", include("frontend.urls")),
 ]

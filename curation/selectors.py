@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from curation.enums import FetchOutcome, ResourceStatus, ReviewStatus, RoundStatus
+from curation.enums import FetchOutcome, ResourceStatus, ReviewStatus, RoundStatus, SourceKind
 from curation.models import (
     CurationRound,
     Designation,
@@ -202,3 +202,69 @@ def resource_list_vetted(*, topic_slug: str = "", limit: int = 50) -> list[Resou
             Q(topics__slug=topic_slug) | Q(source__topics__slug=topic_slug)
         ).distinct()
     return list(resources.order_by("-published_at", "-id")[:limit])
+
+
+def resource_filter(
+    resources: QuerySet[Resource],
+    *,
+    topic: str = "",
+    kind: str = "",
+    designation: str = "",
+    min_score: tuple[str, float] | None = None,
+    reviewed: bool | None = None,
+    language: str = "",
+) -> QuerySet[Resource]:
+    """The listing filters shared by the API and the search page. `topic` matches the resource's
+    topics or its source's; `designation` a current designation label; `min_score` (instrument slug,
+    minimum mean) uses the instrument's current version."""
+    if topic:
+        on_resource = Resource.topics.through.objects.filter(resource_id=OuterRef("pk"), topic__slug=topic)
+        on_source = Source.topics.through.objects.filter(source_id=OuterRef("source_id"), topic__slug=topic)
+        resources = resources.filter(Q(Exists(on_resource)) | Q(Exists(on_source)))
+    if kind:
+        resources = resources.filter(source__kind=kind)
+    if designation:
+        current = Designation.objects.filter(
+            resource_id=OuterRef("pk"), is_current=True, label__iexact=designation
+        )
+        resources = resources.filter(Exists(current))
+    if min_score is not None:
+        slug, threshold = min_score
+        version = InstrumentVersion.objects.filter(instrument__slug=slug).order_by("-version").first()
+        if version is None:
+            return resources.none()
+        resources = resources.filter(
+            **{f"metrics__instruments__{slug}/v{version.version}__mean__gte": threshold}
+        )
+    if reviewed is not None:
+        has_reviews = Q(metrics__review_count__gt=0)
+        resources = resources.filter(has_reviews) if reviewed else resources.exclude(has_reviews)
+    if language:
+        resources = resources.filter(
+            Q(language__istartswith=language) | Q(language="", source__language__istartswith=language)
+        )
+    return resources
+
+
+def library_for(*, user: User) -> dict[str, list[Resource]]:
+    """A learner's library: what they saved and what they endorsed (newest first)."""
+    visible = resource_list_for_api()
+    return {
+        "saved": list(visible.filter(saves__user=user).order_by("-saves__created_at")),
+        "endorsed": list(
+            visible.filter(endorsements__user=user, endorsements__status__in=["counted", "held"]).order_by(
+                "-endorsements__created_at"
+            )
+        ),
+    }
+
+
+def search_facets() -> dict[str, object]:
+    """Choices for the search page's facets."""
+    return {
+        "topics": list(Topic.objects.filter(kind="specialty").order_by("name").values_list("slug", "name")),
+        "kinds": SourceKind.choices,
+        "designations": sorted(
+            set(Designation.objects.filter(is_current=True).exclude(label="").values_list("label", flat=True))
+        ),
+    }

@@ -8,6 +8,10 @@ urlpatterns = [
     path("resources/<uuid:public_id>/", views.resource_detail, name="resource-detail"),
     path("resources/<uuid:public_id>/go/", views.resource_outbound, name="resource-outbound"),
     path("sources/", views.source_list, name="source-list"),
+    path("search/", views.search, name="search"),
+    path("library/", views.library, name="library"),
+    path("resources/<uuid:public_id>/endorse/", views.endorse, name="resource-endorse"),
+    path("resources/<uuid:public_id>/save/", views.save, name="resource-save"),
     path("experts/<uuid:public_id>/portfolio/", views.portfolio, name="portfolio"),
     path("experts/<uuid:public_id>/portfolio.csv", views.portfolio_csv_download, name="portfolio-csv"),
 ]

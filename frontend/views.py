@@ -1,10 +1,24 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from curation import selectors
+from curation.errors import DomainError
 from curation.exports import portfolio_csv
 from curation.models import User
-from curation.services.metrics import resource_click_record, resource_view_record
+from curation.search import resource_search, search_snippets
+from curation.services.endorsements import endorsement_put, endorsement_withdraw
+from curation.services.metrics import (
+    resource_click_record,
+    resource_save,
+    resource_unsave,
+    resource_view_record,
+)
+
+SEARCH_ORDERINGS = {"relevance": ("-search_rank", "-id"), "newest": ("-published_at", "-id")}
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -17,7 +31,11 @@ def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     if resource is None:
         raise Http404("No such resource")
     resource_view_record(resource_id=resource.pk)
+    user = request.user
     context = {
+        "endorsed": user.is_authenticated
+        and resource.endorsements.filter(user=user).exclude(status="withdrawn").exists(),
+        "saved": user.is_authenticated and resource.saves.filter(user=user).exists(),
         "resource": resource,
         "quality": selectors.resource_quality_panel(resource=resource),
         "reviews": selectors.review_list_visible_to(user=request.user, resource=resource),  # type: ignore[arg-type]
@@ -36,6 +54,68 @@ def resource_outbound(request: HttpRequest, public_id: str) -> HttpResponse:
 
 def source_list(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/source_list.html", {"sources": selectors.source_list_with_counts()})
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """Search with facets. A plain GET form: works without JavaScript, every result page has a URL."""
+    params = request.GET
+    query = params.get("q", "").strip()
+    reviewed = {"yes": True, "no": False}.get(params.get("reviewed", ""))
+    resources = selectors.resource_filter(
+        selectors.resource_list_for_api(),
+        topic=params.get("topic", ""),
+        kind=params.get("kind", ""),
+        designation=params.get("designation", ""),
+        reviewed=reviewed,
+    )
+    ordering = "relevance" if query else "newest"
+    if query:
+        resources = resource_search(resources, query)
+    page = Paginator(resources.order_by(*SEARCH_ORDERINGS[ordering]), 20).get_page(params.get("page"))
+    snippets = search_snippets([r.pk for r in page], query) if query else {}
+    context = {"page": page, "query": query, "params": params, "facets": selectors.search_facets(),
+               "results": [(resource, snippets.get(resource.pk, "")) for resource in page]}  # fmt: skip
+    return render(request, "frontend/search.html", context)
+
+
+@login_required
+@require_POST
+def endorse(request: HttpRequest, public_id: str) -> HttpResponse:
+    resource = selectors.resource_get_visible(public_id=public_id)
+    if resource is None:
+        raise Http404("No such resource")
+    try:
+        if request.POST.get("action") == "withdraw":
+            endorsement_withdraw(user=request.user, resource=resource)  # type: ignore[arg-type]
+            messages.info(request, "Your endorsement was withdrawn.")
+        else:
+            endorsement, _ = endorsement_put(
+                user=request.user, resource=resource, note=request.POST.get("note", "")
+            )  # type: ignore[arg-type]
+            messages.success(request, endorsement.hold_reason or "Thank you: your endorsement counts.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("frontend:resource-detail", public_id=resource.public_id)
+
+
+@login_required
+@require_POST
+def save(request: HttpRequest, public_id: str) -> HttpResponse:
+    resource = selectors.resource_get_visible(public_id=public_id)
+    if resource is None:
+        raise Http404("No such resource")
+    if request.POST.get("action") == "remove":
+        resource_unsave(user=request.user, resource=resource)  # type: ignore[arg-type]
+        messages.info(request, "Removed from your library.")
+    else:
+        resource_save(user=request.user, resource=resource)  # type: ignore[arg-type]
+        messages.success(request, "Saved to your library.")
+    return redirect("frontend:resource-detail", public_id=resource.public_id)
+
+
+@login_required
+def library(request: HttpRequest) -> HttpResponse:
+    return render(request, "frontend/library.html", selectors.library_for(user=request.user))  # type: ignore[arg-type]
 
 
 def _verified_expert(public_id: str) -> User:

@@ -79,3 +79,44 @@ def test_outbound_link_records_a_click_and_redirects(client):
     response = client.get(f"/resources/{resource.public_id}/go/")
     assert response.status_code == 302 and response["Location"] == "https://emcrit.org/post/"
     assert ResourceMetrics.objects.get(resource=resource).clicks == 1
+
+
+def test_endorse_and_save_need_a_signed_in_post_and_refusals_change_nothing(client, learner):
+    from curation.models import Endorsement, SavedResource
+
+    resource = ResourceFactory()
+    anonymous = client.post(f"/resources/{resource.public_id}/endorse/")
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    client.force_login(learner)
+    assert client.get(f"/resources/{resource.public_id}/endorse/").status_code == 405
+    assert Endorsement.objects.count() == 0
+    client.post(f"/resources/{resource.public_id}/endorse/")
+    client.post(f"/resources/{resource.public_id}/save/")
+    assert Endorsement.objects.get().user == learner and SavedResource.objects.get().user == learner
+    library = client.get("/library/").content.decode()
+    assert library.count(resource.title) == 2  # saved and endorsed
+    client.post(f"/resources/{resource.public_id}/save/", {"action": "remove"})
+    client.post(f"/resources/{resource.public_id}/endorse/", {"action": "withdraw"})
+    assert SavedResource.objects.count() == 0 and Endorsement.objects.get().status == "withdrawn"
+
+
+def test_search_page_filters_by_facets_and_escapes_snippets(client):
+    from curation.models import Topic
+
+    ResourceFactory(
+        title="Digoxin toxicity <script>",
+        text="digoxin hyperkalaemia",
+        topics=[Topic.objects.get(slug="toxicology")],
+    )
+    ResourceFactory(title="Digoxin in heart failure", text="digoxin rate control")
+    html = client.get("/search/", {"q": "digoxin", "topic": "toxicology"}).content.decode()
+    assert (
+        "1 result" in html
+        and "Digoxin toxicity &lt;script&gt;" in html
+        and "<script>" not in html.split("<main")[1]
+    )
+
+
+def test_sign_up_page_renders_in_the_site_layout(client):
+    html = client.get("/accounts/signup/").content.decode()
+    assert "FOAM Curator" in html and 'name="username"' in html and 'name="password1"' in html
