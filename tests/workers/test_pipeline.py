@@ -258,3 +258,27 @@ def test_episode_cross_posted_by_two_sources_is_linked_as_one_work(feed_server):
     original = Resource.objects.get(source=first)
     assert [r.title for r in resource_same_work(resource=original)] == ["Episode 42 (rebroadcast)"]
     assert resource_same_work(resource=Resource.objects.get(guid="b-1")).count() == 0
+
+
+def test_youtube_channel_feed_gives_video_id_thumbnail_views_and_marks_shorts(feed_server):
+    from pathlib import Path
+
+    demo = Path(__file__).resolve().parents[2] / "workers" / "demo_feeds" / "skills-videos.xml"
+    source = serve_and_register(feed_server, "/yt", demo.read_bytes(), kind="video")
+    harvest(source)
+    video = Resource.objects.get(video_id="demoVideo01")
+    assert (
+        video.thumbnail_url.endswith("/thumbs/demoVideo01.jpg")
+        and video.view_count == 1234
+        and not video.is_short
+    )
+    assert "tip-tracking" in video.summary
+    assert Resource.objects.get(video_id="demoShort02").is_short is True
+
+
+def test_real_youtube_feed_from_the_corpus_yields_video_ids(feed_server, corpus):
+    body = (corpus / "youtube" / "feedjira__youtube_atom.xml").read_bytes()
+    source = serve_and_register(feed_server, "/yt", body, kind="video")
+    harvest(source)
+    videos = Resource.objects.filter(source=source)
+    assert videos.exists() and all(v.video_id and v.thumbnail_url for v in videos)
