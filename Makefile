@@ -2,24 +2,32 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+STAMP  := $(VENV)/.installed-dev
+RUN_STAMP := $(VENV)/.installed-run
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
 .PHONY: run test install smoke lint typecheck contracts checks bench-harvest bench-metrics clean
 
-# Re-install only when the dependency list changes.
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+# Re-install only when the dependency list changes. `make run` needs only the runtime dependencies;
+# the tests and checks add the development tools.
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $(RUN_STAMP)
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
+	@touch $(STAMP) $(RUN_STAMP)
 
 install: $(STAMP)
 
 ## Start web, worker and beat on the embedded default (SQLite + filesystem broker). Ctrl-C stops all.
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/python -m config.launcher --host $(HOST) --port $(PORT) $(if $(filter 1 yes true,$(OFFLINE)),--offline,)
 
 ## The whole test suite (SQLite + embedded broker unless DATABASE_URL / CELERY_BROKER_URL say otherwise).
