@@ -139,20 +139,25 @@ def resource_quality_panel(*, resource: Resource) -> dict[str, object]:
         if version is not None:
             scores.append({"instrument": version.instrument.name, "version": version.version,
                            "max_total": version.total_max, "min_total": version.total_min, **summary})  # fmt: skip
-    impact = (
-        SourceImpactSnapshot.objects.filter(source_id=resource.source_id)
-        .order_by("formula_version", "-computed_at")
-        .values("formula_version", "value", "computed_at")
-    )
-    latest_impact: dict[str, dict[str, object]] = {}
-    for row in impact:
-        latest_impact.setdefault(row["formula_version"], dict(row))
     return {
         "designations": designation_summary(resource=resource),
         "scores": scores,
         "metrics": metrics,
-        "impact": list(latest_impact.values()),
+        "impact": source_impact_latest(source=resource.source),
     }
+
+
+def source_impact_latest(*, source: Source) -> list[dict[str, object]]:
+    """The newest snapshot of each impact formula for a source."""
+    latest: dict[str, dict[str, object]] = {}
+    rows = (
+        SourceImpactSnapshot.objects.filter(source=source)
+        .order_by("formula_version", "-computed_at")
+        .values("formula_version", "value", "computed_at")
+    )
+    for row in rows:
+        latest.setdefault(row["formula_version"], dict(row))
+    return list(latest.values())
 
 
 def resource_list_for_api() -> QuerySet[Resource]:

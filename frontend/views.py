@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from curation import selectors
 from curation.errors import DomainError
 from curation.exports import portfolio_csv
-from curation.models import User
+from curation.models import Topic, User
 from curation.search import resource_search, search_snippets
 from curation.services.endorsements import endorsement_put, endorsement_withdraw
 from curation.services.metrics import (
@@ -23,7 +23,9 @@ SEARCH_ORDERINGS = {"relevance": ("-search_rank", "-id"), "newest": ("-published
 
 def home(request: HttpRequest) -> HttpResponse:
     resources = selectors.resource_list_visible()[:30]
-    return render(request, "frontend/home.html", {"resources": resources})
+    return render(
+        request, "frontend/home.html", {"resources": resources, "topics": selectors.search_facets()["topics"]}
+    )
 
 
 def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -54,6 +56,30 @@ def resource_outbound(request: HttpRequest, public_id: str) -> HttpResponse:
 
 def source_list(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/source_list.html", {"sources": selectors.source_list_with_counts()})
+
+
+def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A topic: its newest resources, the vetted ones first, and feeds to subscribe to."""
+    topic = get_object_or_404(Topic, slug=slug)
+    resources = selectors.resource_filter(selectors.resource_list_for_api(), topic=slug).order_by(
+        "-published_at", "-id"
+    )[:30]
+    vetted = selectors.resource_list_vetted(topic_slug=slug, limit=10)
+    return render(
+        request, "frontend/topic_detail.html", {"topic": topic, "resources": resources, "vetted": vetted}
+    )
+
+
+def source_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    source = get_object_or_404(selectors.source_list_with_counts(), public_id=public_id)
+    context = {
+        "source": source,
+        "impact": selectors.source_impact_latest(source=source),
+        "resources": selectors.resource_list_for_api()
+        .filter(source=source)
+        .order_by("-published_at", "-id")[:30],
+    }
+    return render(request, "frontend/source_detail.html", context)
 
 
 def search(request: HttpRequest) -> HttpResponse:

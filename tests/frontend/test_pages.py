@@ -120,3 +120,42 @@ def test_search_page_filters_by_facets_and_escapes_snippets(client):
 def test_sign_up_page_renders_in_the_site_layout(client):
     html = client.get("/accounts/signup/").content.decode()
     assert "FOAM Curator" in html and 'name="username"' in html and 'name="password1"' in html
+
+
+def test_topic_page_lists_vetted_resources_first_with_topic_feeds(client):
+    from django.utils import timezone
+
+    from curation.models import Designation, InstrumentVersion, Topic
+
+    topic = Topic.objects.get(slug="toxicology")
+    vetted = ResourceFactory(title="Digoxin toxicity", topics=[topic])
+    ResourceFactory(title="Lithium basics", topics=[topic])
+    ResourceFactory(title="Unrelated sepsis post")
+    Designation.objects.create(resource=vetted, instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
+                               label="Approved", mean_total=31, review_count=3, published_at=timezone.now())  # fmt: skip
+    html = client.get("/topics/toxicology/").content.decode()
+    vetted_section = html.split('id="vetted-heading"')[1].split('id="newest-heading"')[0]
+    assert "Digoxin toxicity" in vetted_section and "Lithium basics" not in vetted_section
+    assert "Lithium basics" in html and "Unrelated sepsis post" not in html
+    assert "/feeds/topics/toxicology.rss" in html
+    assert client.get("/topics/no-such-topic/").status_code == 404
+
+
+def test_source_page_shows_its_impact_and_resources(client):
+    from django.utils import timezone
+
+    from curation.models import SourceImpactSnapshot
+    from tests.factories import SourceFactory
+
+    source = SourceFactory(title="Case Rounds")
+    ResourceFactory(source=source, title="Episode one")
+    SourceImpactSnapshot.objects.create(
+        source=source,
+        formula_version="link-pagerank/1",
+        value=7.25,
+        raw_inputs={},
+        computed_at=timezone.now(),
+    )
+    html = client.get(f"/sources/{source.public_id}/").content.decode()
+    assert "Episode one" in html and "link-pagerank/1: 7.25 / 10" in html
+    assert f"/sources/{source.public_id}/" in client.get("/sources/").content.decode()
