@@ -20,8 +20,10 @@ $(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e .
 	@touch $(RUN_STAMP)
 
-$(STAMP): pyproject.toml | $(VENV)/bin/python
+$(STAMP): pyproject.toml frontend/package-lock.json | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@if command -v npm >/dev/null; then cd frontend && npm ci --no-audit --no-fund --silent; \
+	 else echo "npm not found: the accessibility checks will be skipped (REQUIRE_SERVICES=1 fails them)"; fi
 	@touch $(STAMP) $(RUN_STAMP)
 
 install: $(STAMP)

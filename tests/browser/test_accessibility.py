@@ -1,0 +1,60 @@
+"""axe-core (from npm, see frontend/package.json) on the main pages: no serious or critical
+violations. axe is evaluated through the DevTools protocol, so the pages keep their strict CSP."""
+
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from tests.conftest import ROOT, need_service
+from tests.factories import ResourceFactory, SourceFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page) -> list[dict]:
+    page.evaluate(Path(AXE).read_text())
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_main_pages_have_no_serious_or_critical_accessibility_violations(page):
+    need_service(AXE.is_file(), "axe-core is not installed (cd frontend && npm ci)")
+    from curation.models import Designation, InstrumentVersion
+
+    UserFactory(username="ana")
+    source = SourceFactory(kind="podcast", title="Case Rounds")
+    episode = ResourceFactory(title="Hyperkalaemia", text="calcium insulin", source=source,
+                              enclosure_url="https://cdn.example.org/e.mp3", enclosure_type="audio/mpeg")  # fmt: skip
+    Designation.objects.create(resource=episode, instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
+                               label="Approved", mean_total=31, review_count=3, published_at=timezone.now())  # fmt: skip
+    pages = ["/", "/search/?q=hyperkalaemia", f"/resources/{episode.public_id}/", "/sources/",
+             f"/sources/{source.public_id}/", "/topics/emergency-medicine/", "/accounts/login/", "/accounts/signup/"]  # fmt: skip
+    found = {}
+    for path in pages:
+        page.goto(path)
+        violations = axe_violations(page)
+        if violations:
+            found[path] = violations
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", "ana")
+    page.fill("input[name=password]", "correct horse battery staple")
+    page.press("input[name=password]", "Enter")
+    page.wait_for_selector("text=My library")
+    page.goto("/library/")
+    if violations := axe_violations(page):
+        found["/library/"] = violations
+    assert found == {}
+
+
+def test_the_accessibility_check_does_flag_a_violation(page):
+    need_service(AXE.is_file(), "axe-core is not installed (cd frontend && npm ci)")
+    page.set_content(
+        "<html lang='en'><head><title>t</title></head><body><main><img src='x.png'></main></body></html>"
+    )
+    assert "image-alt" in {v["id"] for v in axe_violations(page)}
