@@ -25,6 +25,14 @@ from curation.services.endorsements import endorsement_put, endorsement_withdraw
 from curation.services.metrics import metrics_refresh_resource
 from curation.services.reviews import review_save_draft, review_submit
 
+
+def cursor_ordered(*ordering: str, page_size: int = 25) -> type[DefaultCursorPagination]:
+    """Cursor pagination over a fixed, unique ordering (the last field breaks ties)."""
+    return type(
+        "OrderedCursorPagination", (DefaultCursorPagination,), {"ordering": ordering, "page_size": page_size}
+    )
+
+
 ORDERINGS = {
     "relevance": ("-search_rank", "-id"),
     "newest": ("-published_at", "-id"),
@@ -112,7 +120,9 @@ class ResourceDetailView(APIView):
     @extend_schema(responses=out.ResourceDetailSerializer)
     def get(self, request: Request, id: str) -> Response:
         resource = get_object_or_404(selectors.resource_list_for_api(), public_id=id)
-        scores = selectors.resource_quality_panel(resource=resource)["scores"]
+        scores = selectors.resource_instrument_scores(
+            resource=resource, metrics=getattr(resource, "metrics", None)
+        )
         return Response(
             out.ResourceDetailSerializer(resource, context={"scores": scores, "request": request}).data
         )
@@ -161,13 +171,9 @@ class EndorsementView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class SourcePagination(DefaultCursorPagination):
-    ordering = ("title", "id")
-
-
 class SourceListView(generics.ListAPIView):  # type: ignore[type-arg]
     serializer_class = out.SourceSerializer
-    pagination_class = SourcePagination
+    pagination_class = cursor_ordered("title", "id")
 
     def get_queryset(self) -> Any:
         return selectors.source_list_with_counts()
@@ -182,26 +188,17 @@ class SourceDetailView(generics.RetrieveAPIView):  # type: ignore[type-arg]
         return selectors.source_list_with_counts()
 
 
-class TopicPagination(DefaultCursorPagination):
-    ordering = ("kind", "name", "id")
-    page_size = 100
-
-
 class TopicListView(generics.ListAPIView):  # type: ignore[type-arg]
     serializer_class = out.TopicSerializer
-    pagination_class = TopicPagination
+    pagination_class = cursor_ordered("kind", "name", "id", page_size=100)
 
     def get_queryset(self) -> Any:
         return selectors.topic_list()
 
 
-class NamePagination(DefaultCursorPagination):
-    ordering = ("name", "id")
-
-
 class InstrumentListView(generics.ListAPIView):  # type: ignore[type-arg]
     serializer_class = out.InstrumentSerializer
-    pagination_class = NamePagination
+    pagination_class = cursor_ordered("name", "id")
 
     def get_queryset(self) -> Any:
         return Instrument.objects.prefetch_related("versions")
@@ -213,15 +210,11 @@ class InstrumentDetailView(generics.RetrieveAPIView):  # type: ignore[type-arg]
     queryset = Instrument.objects.prefetch_related("versions")
 
 
-class ReviewPagination(DefaultCursorPagination):
-    ordering = ("-submitted_at", "-id")
-
-
 class ReviewListView(generics.ListCreateAPIView):  # type: ignore[type-arg]
     """Reviews the caller may read (blinded rounds stay hidden); POST saves the caller's draft."""
 
     serializer_class = out.ReviewSerializer
-    pagination_class = ReviewPagination
+    pagination_class = cursor_ordered("-submitted_at", "-id")
 
     @extend_schema(
         parameters=[
@@ -290,13 +283,9 @@ class ReviewSubmitView(APIView):
         return Response(out.ReviewSerializer(review).data)
 
 
-class RoundPagination(DefaultCursorPagination):
-    ordering = ("-created_at", "-id")
-
-
 class RoundListView(generics.ListAPIView):  # type: ignore[type-arg]
     serializer_class = out.RoundSerializer
-    pagination_class = RoundPagination
+    pagination_class = cursor_ordered("-created_at", "-id")
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
@@ -315,13 +304,9 @@ class RoundDetailView(generics.RetrieveAPIView):  # type: ignore[type-arg]
         return selectors.round_list_visible_to(user=self.request.user)  # type: ignore[arg-type]
 
 
-class DesignationPagination(DefaultCursorPagination):
-    ordering = ("-published_at", "-id")
-
-
 class DesignationListView(generics.ListAPIView):  # type: ignore[type-arg]
     serializer_class = out.DesignationSerializer
-    pagination_class = DesignationPagination
+    pagination_class = cursor_ordered("-published_at", "-id")
 
     def get_queryset(self) -> Any:
         return selectors.designation_list_current()

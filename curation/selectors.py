@@ -130,21 +130,33 @@ def resource_quality_panel(*, resource: Resource) -> dict[str, object]:
     designations (or 'not yet reviewed'), per-instrument aggregates with their reliability and how
     many more ratings they need, endorsements, usage, and its source's latest impact."""
     metrics = ResourceMetrics.objects.filter(resource=resource).first()
+    return {
+        "designations": designation_summary(resource=resource),
+        "scores": resource_instrument_scores(resource=resource, metrics=metrics),
+        "metrics": metrics,
+        "impact": source_impact_latest(source=resource.source),
+    }
+
+
+def resource_instrument_scores(
+    *, resource: Resource, metrics: ResourceMetrics | None = None
+) -> list[dict[str, object]]:
+    """Per-instrument aggregates of a resource (mean, CI, reliability, more ratings needed), with the
+    instrument's name and range."""
+    if metrics is None:
+        metrics = ResourceMetrics.objects.filter(resource=resource).first()
+    if metrics is None or not metrics.instruments:
+        return []
     versions = {
         f"{v.instrument.slug}/v{v.version}": v for v in InstrumentVersion.objects.select_related("instrument")
     }
     scores = []
-    for key, summary in sorted((metrics.instruments if metrics else {}).items()):
+    for key, summary in sorted(metrics.instruments.items()):
         version = versions.get(key)
         if version is not None:
             scores.append({"instrument": version.instrument.name, "version": version.version,
                            "max_total": version.total_max, "min_total": version.total_min, **summary})  # fmt: skip
-    return {
-        "designations": designation_summary(resource=resource),
-        "scores": scores,
-        "metrics": metrics,
-        "impact": source_impact_latest(source=resource.source),
-    }
+    return scores
 
 
 def source_impact_latest(*, source: Source) -> list[dict[str, object]]:

@@ -22,7 +22,7 @@ SEARCH_ORDERINGS = {"relevance": ("-search_rank", "-id"), "newest": ("-published
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    resources = selectors.resource_list_visible()[:30]
+    resources = selectors.resource_list_for_api().order_by("-published_at", "-id")[:30]
     return render(
         request, "frontend/home.html", {"resources": resources, "topics": selectors.search_facets()["topics"]}
     )

@@ -50,6 +50,13 @@ def _t975(degrees: int) -> float:
     return float(stats.t.ppf(0.975, degrees))
 
 
+def normalised_total() -> Any:
+    """A review's total rescaled to 0-1 within its instrument version's range (comparable across
+    instruments)."""
+    span = Cast(F("instrument_version__total_max") - F("instrument_version__total_min"), FloatField())
+    return (Cast(F("total"), FloatField()) - F("instrument_version__total_min")) / span
+
+
 def _scope(resource_ids: Sequence[int] | None) -> Q:
     return Q() if resource_ids is None else Q(resource_id__in=resource_ids)
 
@@ -69,7 +76,6 @@ def compute_metrics(resource_ids: Sequence[int] | None) -> list[ResourceMetrics]
     now = timezone.now()
     versions = {v.pk: v for v in InstrumentVersion.objects.select_related("instrument")}
     iccs = _single_rater_iccs()
-    span = Cast(F("instrument_version__total_max") - F("instrument_version__total_min"), FloatField())
     per_instrument: dict[int, dict[str, Any]] = defaultdict(dict)
     ranking_sums: dict[int, tuple[int, float]] = {}
     reviews = Review.objects.filter(scope, status__in=COUNTED_REVIEWS)
@@ -85,10 +91,9 @@ def compute_metrics(resource_ids: Sequence[int] | None) -> list[ResourceMetrics]
         sd = max(variance, 0.0) ** 0.5 if variance is not None else None
         key = f"{version.instrument.slug}/v{version.version}"
         per_instrument[resource_id][key] = _instrument_summary(n, mean, sd, iccs.get(version.pk))
-    normalised_total = (Cast(F("total"), FloatField()) - F("instrument_version__total_min")) / span
     for resource_id, n, normalised in (
         reviews.values("resource_id")
-        .annotate(n=Count("id"), normalised=Sum(normalised_total))
+        .annotate(n=Count("id"), normalised=Sum(normalised_total()))
         .values_list("resource_id", "n", "normalised")
     ):
         ranking_sums[resource_id] = (n, normalised or 0.0)

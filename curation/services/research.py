@@ -6,8 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, FloatField, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from curation.enums import ReviewStatus
@@ -30,6 +29,7 @@ from curation.models import (
     SourceImpactSnapshot,
     SourceSocialInputs,
 )
+from curation.services.metrics import normalised_total
 from curation.statistics import StatisticsError, reliability, spearman_with_ci
 
 COUNTED = (ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED)
@@ -46,9 +46,8 @@ def resource_signals(resources: QuerySet[Resource]) -> dict[int, dict[str, float
     source_of = dict(Resource.objects.filter(id__in=ids).values_list("id", "source_id"))
     gestalt: dict[int, list[float]] = defaultdict(list)
     consensus: dict[int, list[float]] = defaultdict(list)
-    span = Cast(F("instrument_version__total_max") - F("instrument_version__total_min"), FloatField())
     reviews = Review.objects.filter(resource_id__in=ids, status__in=COUNTED).annotate(
-        normalised=(Cast(F("total"), FloatField()) - F("instrument_version__total_min")) / span
+        normalised=normalised_total()
     )
     for resource_id, slug, total, normalised in reviews.values_list(
         "resource_id", "instrument_version__instrument__slug", "total", "normalised"

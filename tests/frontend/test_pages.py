@@ -159,3 +159,15 @@ def test_source_page_shows_its_impact_and_resources(client):
     html = client.get(f"/sources/{source.public_id}/").content.decode()
     assert "Episode one" in html and "link-pagerank/1: 7.25 / 10" in html
     assert f"/sources/{source.public_id}/" in client.get("/sources/").content.decode()
+
+
+def test_home_shows_a_designated_resource_as_designated_never_as_not_yet_reviewed(client):
+    from django.utils import timezone
+
+    from curation.models import Designation, InstrumentVersion
+
+    designated = ResourceFactory(title="Approved primer")
+    Designation.objects.create(resource=designated, instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
+                               label="Approved", mean_total=31, review_count=3, published_at=timezone.now())  # fmt: skip
+    card = client.get("/").content.decode().split("Approved primer")[1].split("</li>")[0]
+    assert "Approved (ALiEM AIR)" in card and "Not yet reviewed" not in card
