@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from api import serializers as out
 from api.filters import ResourceFilter
-from api.pagination import DefaultCursorPagination
+from api.pagination import DefaultCursorPagination, SearchCursorPagination
 from curation import selectors
 from curation.models import CurationRound, Instrument, InstrumentVersion, Resource, Review
 from curation.search import resource_search, search_snippets
@@ -91,12 +91,7 @@ class ResourceListView(generics.ListAPIView):  # type: ignore[type-arg]
     def get_queryset(self) -> QuerySet[Resource]:
         if getattr(self, "swagger_fake_view", False):
             return Resource.objects.none()
-        query = self.request.query_params.get("q", "").strip()
-        ordering = self.request.query_params.get("ordering") or ("relevance" if query else "newest")
-        if ordering not in ORDERINGS or (ordering == "relevance" and not query):
-            raise ValidationError({"ordering": [f"Use one of {', '.join(ORDERINGS)} (relevance needs q)."]})
-        self.paginator.ordering = ORDERINGS[ordering]  # type: ignore[union-attr]
-        resources = selectors.resource_list_for_api().annotate(
+        return selectors.resource_list_for_api().annotate(
             score_sort=Coalesce("metrics__ranking_score", Value(-1.0), output_field=FloatField()),
             impact_sort=Coalesce(
                 F("metrics__learner_endorsements") + 2 * F("metrics__expert_endorsements"),
@@ -104,16 +99,29 @@ class ResourceListView(generics.ListAPIView):  # type: ignore[type-arg]
                 output_field=IntegerField(),
             ),
         )
-        return resource_search(resources, query) if query else resources
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
-        query = request.query_params.get("q", "")
+        query = request.query_params.get("q", "").strip()
+        ordering = request.query_params.get("ordering") or ("relevance" if query else "newest")
+        if ordering not in ORDERINGS or (ordering == "relevance" and not query):
+            raise ValidationError({"ordering": [f"Use one of {', '.join(ORDERINGS)} (relevance needs q)."]})
+        paginator: DefaultCursorPagination
+        if ordering == "relevance":  # ranked only as far as the page needs; no sort keys to annotate
+            paginator = SearchCursorPagination()
+            resources = selectors.resource_list_for_api()
+            if set(request.query_params) & set(ResourceFilter.base_filters):
+                resources = self.filter_queryset(resources)
+            page = paginator.paginate_search(resources, query, request)
+        else:
+            paginator = cursor_ordered(*ORDERINGS[ordering])()
+            resources = self.filter_queryset(self.get_queryset())
+            found = resource_search(resources, query) if query else resources
+            page = paginator.paginate_queryset(found, request, view=self) or []
         context = {
             **self.get_serializer_context(),
             "snippets": search_snippets([r.pk for r in page], query) if query else {},
         }
-        return self.get_paginated_response(out.ResourceSerializer(page, many=True, context=context).data)
+        return paginator.get_paginated_response(out.ResourceSerializer(page, many=True, context=context).data)
 
 
 class ResourceDetailView(APIView):

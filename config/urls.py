@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("frontend.urls")),
 ]
 
-handler404 = "frontend.views.page_not_found"
-handler500 = "frontend.views.server_error"
+handler403 = "frontend.views.learner.permission_denied"
+handler404 = "frontend.views.learner.page_not_found"
+handler500 = "frontend.views.learner.server_error"

@@ -106,3 +106,11 @@ class CaseStatus(models.TextChoices):
     OPEN = "open", "Open"
     UPHELD = "upheld", "Upheld"
     DISMISSED = "dismissed", "Dismissed"
+
+
+class SourceRequestStatus(models.TextChoices):
+    """An editor's "add this URL": discovery runs on a worker, then the source exists or it failed."""
+
+    PENDING = "pending", "Looking for the feed"
+    ADDED = "added", "Added"
+    FAILED = "failed", "Failed"

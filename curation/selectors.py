@@ -1,14 +1,20 @@
 """Reads of more than one line: each selector owns its select_related / prefetch_related."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from datetime import timedelta
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from curation.enums import FetchOutcome, ResourceStatus, ReviewStatus, RoundStatus, SourceKind
 from curation.models import (
     CurationRound,
     Designation,
+    Endorsement,
     InstrumentReliabilitySnapshot,
     InstrumentVersion,
     Resource,
+    ResourceDailyStat,
     ResourceMetrics,
     Review,
     Source,
@@ -177,6 +183,7 @@ def resource_list_for_api() -> QuerySet[Resource]:
     current = Designation.objects.filter(is_current=True).select_related("instrument_version__instrument")
     return (
         Resource.objects.filter(status=ResourceStatus.VISIBLE)
+        .defer("text")  # the extracted full text can be long, and no listing shows it
         .select_related("source", "metrics")
         .prefetch_related(
             "topics", Prefetch("designations", queryset=current, to_attr="current_designations")
@@ -219,6 +226,27 @@ def resource_list_vetted(*, topic_slug: str = "", limit: int = 50) -> list[Resou
             Q(topics__slug=topic_slug) | Q(source__topics__slug=topic_slug)
         ).distinct()
     return list(resources.order_by("-published_at", "-id")[:limit])
+
+
+def resource_list_trending(*, days: int = 7, limit: int = 6) -> list[Resource]:
+    """What learners used most in the last `days` days: views, outbound clicks (x3) and counted
+    endorsements (x5). Resources nobody touched are not trending."""
+    since = timezone.now() - timedelta(days=days)
+    recent_use = (
+        ResourceDailyStat.objects.filter(resource_id=OuterRef("pk"), day__gte=since.date())
+        .values("resource_id")
+        .annotate(n=Sum(F("views") + 3 * F("clicks")))
+        .values("n")
+    )
+    recent_endorsements = (
+        Endorsement.objects.filter(resource_id=OuterRef("pk"), status="counted", created_at__gte=since)
+        .values("resource_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    heat = Coalesce(Subquery(recent_use), 0) + 5 * Coalesce(Subquery(recent_endorsements), 0)
+    resources = resource_list_for_api().annotate(heat=heat).filter(heat__gt=0)
+    return list(resources.order_by("-heat", "-published_at")[:limit])
 
 
 def resource_filter(
@@ -277,11 +305,21 @@ def library_for(*, user: User) -> dict[str, list[Resource]]:
 
 
 def search_facets() -> dict[str, object]:
-    """Choices for the search page's facets."""
+    """Choices for the search page's facets: specialties, learner levels, formats, current designation
+    labels, and score floors taken from each instrument's published thresholds."""
+    topics = Topic.objects.filter(kind__in=["specialty", "learner_level"]).order_by("name")
+    scores = [
+        (f"{version.instrument.slug}:{threshold['min_total']}", f"{version.instrument.name} ≥ {threshold['min_total']} ({threshold['label']})")
+        for version in InstrumentVersion.objects.select_related("instrument").order_by("instrument__name", "-version")
+        for threshold in version.thresholds
+    ]  # fmt: skip
     return {
-        "topics": list(Topic.objects.filter(kind="specialty").order_by("name").values_list("slug", "name")),
+        "topics": [(t.slug, t.name) for t in topics if t.kind == "specialty"],
+        "levels": [(t.slug, t.name) for t in topics if t.kind == "learner_level"],
         "kinds": SourceKind.choices,
         "designations": sorted(
             set(Designation.objects.filter(is_current=True).exclude(label="").values_list("label", flat=True))
         ),
+        "scores": list(dict.fromkeys(scores)),
+        "dates": [("30", "Past 30 days"), ("365", "Past year"), ("1825", "Past 5 years")],
     }

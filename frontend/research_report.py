@@ -88,11 +88,37 @@ def correlation_chart(validity: dict[str, Any]) -> tuple[list[list[Any]], str]:
     return rows, _svg(figure)
 
 
-def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
+SECTIONS = {  # name: (title, CSV header)
+    "score-distributions": ("Score distributions", ["instrument", "version", "total"]),
+    "reliability-vs-raters": ("Reliability against the number of raters", ["scope", "raters", "reliability"]),
+    "signal-correlations": (
+        "Signal correlations with expert consensus",
+        ["signal", "rho", "ci_low", "ci_high", "n"],
+    ),
+}
+
+
+def report_section(
+    name: str, reliabilities: list[dict[str, Any]] | None = None
+) -> tuple[list[list[Any]], str]:
+    """One plot of the report, by name: its data rows and its SVG."""
+    if name == "score-distributions":
+        return score_distributions()
+    if name == "reliability-vs-raters":
+        return reliability_curves(
+            reliabilities if reliabilities is not None else reliability_by_instrument_and_round()
+        )
+    if name == "signal-correlations":
+        return correlation_chart(signal_validity(Resource.objects.all()))
+    raise KeyError(name)
+
+
+def csv_text(header: list[str], rows: list[list[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
 
 
 def build_report(out: Path) -> dict[str, Any]:
@@ -101,14 +127,14 @@ def build_report(out: Path) -> dict[str, Any]:
     reliabilities = reliability_by_instrument_and_round()
     validity = signal_validity(Resource.objects.all())
     sections = [
-        ("score-distributions", "Score distributions", ["instrument", "version", "total"], score_distributions()),
-        ("reliability-vs-raters", "Reliability against the number of raters", ["scope", "raters", "reliability"], reliability_curves(reliabilities)),
-        ("signal-correlations", "Signal correlations with expert consensus", ["signal", "rho", "ci_low", "ci_high", "n"], correlation_chart(validity)),
+        ("score-distributions", SECTIONS["score-distributions"][0], SECTIONS["score-distributions"][1], score_distributions()),
+        ("reliability-vs-raters", *SECTIONS["reliability-vs-raters"], reliability_curves(reliabilities)),
+        ("signal-correlations", *SECTIONS["signal-correlations"], correlation_chart(validity)),
     ]  # fmt: skip
     parts = []
     for slug, title, header, (rows, svg) in sections:
         (out / f"{slug}.svg").write_text(svg, encoding="utf-8")
-        _write_csv(out / f"{slug}.csv", header, rows)
+        (out / f"{slug}.csv").write_text(csv_text(header, rows), encoding="utf-8")
         parts.append(
             f'<section><h2>{html.escape(title)}</h2><img src="{slug}.svg" alt="{html.escape(title)} plot">'
             f'<p><a href="{slug}.csv">The data behind this plot (CSV, {len(rows)} rows)</a></p></section>'

@@ -1,19 +1,48 @@
 from django.urls import path
 
-from frontend import views
+from frontend.views import editor, expert, learner, research
 
 app_name = "frontend"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("resources/<uuid:public_id>/", views.resource_detail, name="resource-detail"),
-    path("resources/<uuid:public_id>/go/", views.resource_outbound, name="resource-outbound"),
-    path("sources/", views.source_list, name="source-list"),
-    path("sources/<uuid:public_id>/", views.source_detail, name="source-detail"),
-    path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
-    path("search/", views.search, name="search"),
-    path("library/", views.library, name="library"),
-    path("resources/<uuid:public_id>/endorse/", views.endorse, name="resource-endorse"),
-    path("resources/<uuid:public_id>/save/", views.save, name="resource-save"),
-    path("experts/<uuid:public_id>/portfolio/", views.portfolio, name="portfolio"),
-    path("experts/<uuid:public_id>/portfolio.csv", views.portfolio_csv_download, name="portfolio-csv"),
+    path("", learner.home, name="home"),
+    path("resources/<uuid:public_id>/", learner.resource_detail, name="resource-detail"),
+    path("resources/<uuid:public_id>/go/", learner.resource_outbound, name="resource-outbound"),
+    path("sources/", learner.source_list, name="source-list"),
+    path("sources/<uuid:public_id>/", learner.source_detail, name="source-detail"),
+    path("topics/<slug:slug>/", learner.topic_detail, name="topic-detail"),
+    path("search/", learner.search, name="search"),
+    path("library/", learner.library, name="library"),
+    path("resources/<uuid:public_id>/endorse/", learner.endorse, name="resource-endorse"),
+    path("resources/<uuid:public_id>/save/", learner.save, name="resource-save"),
+    path("experts/<uuid:public_id>/portfolio/", learner.portfolio, name="portfolio"),
+    path("experts/<uuid:public_id>/portfolio.csv", learner.portfolio_csv_download, name="portfolio-csv"),
+    # experts
+    path("experts/apply/", expert.apply, name="expert-apply"),
+    path("reviews/assignments/", expert.assignments, name="assignments"),
+    path("resources/<uuid:public_id>/review/<slug:instrument>/", expert.review_form, name="review-form"),
+    # editors
+    path("editor/", editor.dashboard, name="editor-dashboard"),
+    path("editor/experts/", editor.verification_queue, name="editor-verification"),
+    path(
+        "editor/experts/<uuid:public_id>/decide/",
+        editor.verification_decide,
+        name="editor-verification-decide",
+    ),
+    path("editor/rounds/", editor.round_list, name="editor-rounds"),
+    path("editor/rounds/<uuid:public_id>/", editor.round_detail, name="editor-round"),
+    path("editor/rounds/<uuid:public_id>/action/", editor.round_action, name="editor-round-action"),
+    path("editor/moderation/", editor.moderation, name="editor-moderation"),
+    path(
+        "editor/moderation/<str:kind>/<uuid:public_id>/",
+        editor.moderation_decide,
+        name="editor-moderation-decide",
+    ),
+    path("editor/harvest/", editor.harvest_health, name="editor-harvest"),
+    path("editor/sources/add/", editor.source_add, name="editor-source-add"),
+    path("editor/sources/import/", editor.opml_upload, name="editor-opml-import"),
+    path("editor/sources/<uuid:public_id>/retry/", editor.source_retry, name="editor-source-retry"),
+    # research
+    path("research/", research.dashboard, name="research"),
+    path("research/<slug:name>.svg", research.plot_svg, name="research-plot"),
+    path("research/<slug:name>.csv", research.plot_csv, name="research-data"),
 ]

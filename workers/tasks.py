@@ -10,16 +10,18 @@ from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 
-from curation.enums import FetchOutcome
-from curation.models import InstrumentVersion, Resource, Source
+from curation.enums import FetchOutcome, SourceRequestStatus
+from curation.models import InstrumentVersion, Resource, Source, SourceRequest
 from curation.services.catalogue import (
     resource_ids_awaiting_full_text,
     resource_store_full_text,
     source_claim_due,
+    source_request_finish,
 )
 from curation.services.metrics import instrument_reliability_snapshot, metrics_recompute_all
 from curation.services.notifications import assignment_send_deadline_reminders
 from curation.services.research import source_impact_snapshot_all
+from workers.harvest.discovery import DiscoveryError, discover
 from workers.harvest.fulltext import extract_article_text
 from workers.harvest.hostslots import host_slot
 from workers.harvest.pipeline import harvest_source
@@ -68,6 +70,27 @@ def harvest_extract_full_text(resource_id: int) -> str:
     if outcome == FetchOutcome.OK:
         resource_store_full_text(resource_id=resource_id, text=text)
     return str(outcome)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def harvest_source_request(request_id: int) -> str:
+    """Discover the feed behind an editor's "add this URL" request and register it (or record why not)."""
+    url = (
+        SourceRequest.objects.filter(pk=request_id, status=SourceRequestStatus.PENDING)
+        .values_list("url", flat=True)
+        .first()
+    )
+    if url is None:
+        return "skipped"
+    try:
+        found = discover(url)
+    except DiscoveryError as error:
+        request = source_request_finish(request_id=request_id, error=str(error))
+    else:
+        request = source_request_finish(
+            request_id=request_id, feed_url=found.feed_url, detected_kind=found.kind, title=found.title
+        )
+    return request.status if request else "deleted"
 
 
 @shared_task(acks_late=True)

@@ -2,7 +2,7 @@
 
 from curation.models.accounts import ExpertProfile, User
 from curation.models.apikeys import ApiKey, ApiKeyScope
-from curation.models.catalogue import FetchAttempt, Resource, Source, Tombstone
+from curation.models.catalogue import FetchAttempt, Resource, Source, SourceRequest, Tombstone
 from curation.models.metrics import (
     InstrumentReliabilitySnapshot,
     ResourceDailyStat,
@@ -38,6 +38,7 @@ __all__ = [
     "SavedResource",
     "Source",
     "SourceImpactSnapshot",
+    "SourceRequest",
     "SourceSocialInputs",
     "Tombstone",
     "Topic",

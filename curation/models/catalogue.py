@@ -3,11 +3,19 @@ fetch, and tombstones that keep rejected entries from coming back."""
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from curation.enums import FetchOutcome, IdentityMode, ResourceStatus, SourceKind, SourceStatus
+from curation.enums import (
+    FetchOutcome,
+    IdentityMode,
+    ResourceStatus,
+    SourceKind,
+    SourceRequestStatus,
+    SourceStatus,
+)
 
 
 class Source(models.Model):
@@ -160,3 +168,29 @@ class FetchAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id} at {self.started_at:%Y-%m-%d %H:%M}: {self.outcome}"
+
+
+class SourceRequest(models.Model):
+    """An editor asked to add a site, feed or channel by URL. A worker discovers the feed (network I/O
+    stays out of web requests) and records how it went here, for the harvest health page."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    url = models.URLField(max_length=2000)
+    kind = models.CharField(max_length=16, choices=SourceKind.choices, blank=True, help_text="blank: detect")
+    topic_slugs = models.JSONField(default=list, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="source_requests"
+    )
+    status = models.CharField(
+        max_length=16, choices=SourceRequestStatus.choices, default=SourceRequestStatus.PENDING
+    )
+    message = models.CharField(max_length=500, blank=True)
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.url} ({self.status})"

@@ -52,12 +52,18 @@ def expert_apply(
     orcid: str = "",
     institution: str = "",
     conflicts_of_interest: str = "",
+    first_name: str | None = None,
+    last_name: str | None = None,
 ) -> ExpertProfile:
-    """A user applies (or re-applies after a rejection) to be verified as an expert.
+    """A user applies (or re-applies after a rejection) to be verified as an expert. `first_name` and
+    `last_name`, when given, update the account's name first (experts act under their real name).
 
     Validates the ORCID iD (format and check digit). Raises Conflict if already approved or pending
     decision is not the caller's to change, InvalidInput for bad fields."""
     errors: dict[str, list[str]] = {}
+    if first_name is not None or last_name is not None:
+        user.first_name = (first_name if first_name is not None else user.first_name).strip()[:150]
+        user.last_name = (last_name if last_name is not None else user.last_name).strip()[:150]
     if not user.first_name.strip() or not user.last_name.strip():
         errors["name"] = ["Experts act under their real name: add your first and last name to your account."]
     if not profession.strip():
@@ -92,6 +98,8 @@ def expert_apply(
             if existing and existing.verification_status == VerificationStatus.APPROVED:
                 raise Conflict("You are already a verified expert.")
             profile, _ = ExpertProfile.objects.update_or_create(user=user, defaults=fields)
+            if first_name is not None or last_name is not None:
+                user.save(update_fields=["first_name", "last_name"])
             return profile
     except IntegrityError as error:
         raise InvalidInput(

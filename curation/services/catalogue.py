@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from curation.enums import SourceKind, SourceStatus
+from curation.enums import SourceKind, SourceRequestStatus, SourceStatus
 from curation.errors import InvalidInput, NotAllowed
-from curation.models import Resource, Source, Topic, User
+from curation.models import Resource, Source, SourceRequest, Topic, User
 
 CLAIM_LEASE = timedelta(minutes=15)
 
@@ -56,6 +56,58 @@ def source_register(
     except IntegrityError:  # a concurrent registration of the same URL won the race
         return Source.objects.get(feed_url=feed_url), False
     return source, created
+
+
+def source_request_create(
+    *, editor: User, url: str, kind: str = "", topic_slugs: Iterable[str] = ()
+) -> SourceRequest:
+    """Record an editor's request to add a source by URL (a feed, a site or a YouTube channel). The
+    caller queues discovery on a worker after commit. Raises NotAllowed for a non-editor, InvalidInput
+    for a non-http(s) URL, an unknown kind or topic."""
+    if not editor.is_editor:
+        raise NotAllowed("Only editors add sources.")
+    url = url.strip()
+    if not url.lower().startswith(("http://", "https://")) or len(url) > 2000:
+        raise InvalidInput(
+            "Give the address of a site, feed or channel starting with http:// or https://.",
+            field_errors={"url": ["Not an http(s) address."]},
+        )
+    if kind and kind not in SourceKind.values:
+        raise InvalidInput(f"Unknown source kind {kind!r}.", field_errors={"kind": ["Unknown kind."]})
+    slugs = sorted(set(topic_slugs))
+    unknown = set(slugs) - set(Topic.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+    if unknown:
+        raise InvalidInput(
+            f"Unknown topic(s): {', '.join(sorted(unknown))}.", field_errors={"topics": ["Unknown."]}
+        )
+    return SourceRequest.objects.create(url=url, kind=kind, topic_slugs=slugs, requested_by=editor)
+
+
+def source_request_finish(
+    *, request_id: int, feed_url: str = "", detected_kind: str = "", title: str = "", error: str = ""
+) -> SourceRequest | None:
+    """Record the outcome of discovery for a pending request: register the source found (idempotent:
+    an existing source is reused) or store the error. Safe to run twice; None if the request is gone."""
+    with transaction.atomic():
+        request = SourceRequest.objects.select_for_update().filter(pk=request_id).first()
+        if request is None or request.status != SourceRequestStatus.PENDING:
+            return request
+        request.finished_at = timezone.now()
+        if error:
+            request.status, request.message = SourceRequestStatus.FAILED, error[:500]
+        else:
+            try:
+                source, created = source_register(
+                    feed_url=feed_url, kind=request.kind or detected_kind or SourceKind.BLOG, title=title,
+                    topic_slugs=request.topic_slugs,
+                )  # fmt: skip
+            except InvalidInput as invalid:
+                request.status, request.message = SourceRequestStatus.FAILED, invalid.message[:500]
+            else:
+                request.status, request.source = SourceRequestStatus.ADDED, source
+                request.message = "Added." if created else "Already in the catalogue."
+        request.save(update_fields=["status", "message", "source", "finished_at"])
+    return request
 
 
 def source_claim_due(*, now: datetime | None = None, limit: int = 100) -> list[int]:

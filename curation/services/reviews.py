@@ -173,6 +173,27 @@ def review_decide(*, editor: User, review: Review, accept: bool, reason: str) ->
     )
 
 
+def review_hold_decide(*, editor: User, review: Review, release: bool, reason: str) -> Review:
+    """Decide on a review held by the confidentiality screen: release it (the text is fine, it becomes
+    visible) or return it to its reviewer to remove identifying details. Audited with the reason.
+    Raises NotAllowed for a non-editor, InvalidInput without a reason, Conflict when not held."""
+    if not editor.is_editor:
+        raise NotAllowed("Only editors decide on held reviews.")
+    if not reason.strip():
+        raise InvalidInput("Give a reason.", field_errors={"reason": ["Required."]})
+    with transaction.atomic():
+        review = Review.objects.select_for_update().get(pk=review.pk)
+        if not review.held_for_confidentiality or review.status != ReviewStatus.SUBMITTED:
+            raise Conflict("This review is not held for a confidentiality check.")
+        if not release:
+            return _move(review, ReviewStatus.RETURNED, actor=editor, role="editor", reason=reason)
+        review.held_for_confidentiality = False
+        review.save(update_fields=["held_for_confidentiality", "modified_at"])
+        audit_record(actor=editor, action="review.hold_released", target=review,
+                     before={"held": True}, after={"held": False}, reason=reason.strip())  # fmt: skip
+    return review
+
+
 def _guard(review: Review, target: str, role: str) -> None:
     allowed = TRANSITIONS.get((review.status, target))
     if allowed is None:

@@ -248,6 +248,21 @@ def test_search_returns_snippets_and_relevance_ordering(resource):
     assert all("<mark>" in (row["snippet"] or "") for row in body["results"])
 
 
+def test_search_pages_follow_next_links_and_refuse_a_tampered_cursor():
+    for n in range(7):
+        ResourceFactory(title=f"Sepsis {n}" if n % 2 else f"Fever {n}", text="sepsis and fluids")
+    client, seen, url = APIClient(), [], "/api/v1/resources/?q=sepsis&page_size=3"
+    while url:
+        body = client.get(url).json()
+        assert body["previous"] is None  # relevance pages read forwards
+        seen += [row["id"] for row in body["results"]]
+        url = body["next"]
+    assert len(seen) == len(set(seen)) == 7
+    response = client.get("/api/v1/resources/?q=sepsis&cursor=forged")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/problem+json")
+
+
 @pytest.mark.parametrize(
     ("params", "expected"),
     [({"kind": "podcast"}, ["episode"]), ({"topic": "toxicology"}, ["tox"]), ({"designation": "approved"}, ["approved"]),
@@ -381,3 +396,17 @@ def test_curated_feeds_carry_only_vetted_resources_overall_and_per_topic(editor)
     ]
     assert client.get("/feeds/topics/emergency-medicine.json").json()["items"] == []
     assert client.get("/feeds/topics/no-such-topic.rss").status_code == 404
+
+
+def test_list_serializer_fast_path_matches_the_declared_fields(editor):
+    from rest_framework import serializers as drf
+
+    from api.serializers import ResourceSerializer
+    from curation.models import Topic
+    from curation.selectors import resource_list_for_api
+
+    ResourceFactory(title="Plain", topics=[Topic.objects.get(slug="toxicology")])
+    ResourceFactory(title="Episode", enclosure_url="https://example.org/a.mp3", enclosure_type="audio/mpeg")
+    for resource in resource_list_for_api():
+        serializer = ResourceSerializer(resource, context={"snippets": {resource.pk: "<mark>x</mark>"}})
+        assert serializer.data == drf.ModelSerializer.to_representation(serializer, resource)

@@ -4,7 +4,14 @@ PostgreSQL full-text search in CI)."""
 import pytest
 
 from curation.models import Resource
-from curation.search import fts5_query, resource_search, search_snippets
+from curation.search import (
+    fts5_query,
+    resource_search,
+    resource_search_page,
+    search_cursor_decode,
+    search_cursor_encode,
+    search_snippets,
+)
 from tests.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +109,52 @@ def test_search_index_triggers_survive_every_migration():
 
     errors = [message for message in run_checks(databases=["default"]) if message.id == "curation.E001"]
     assert errors == []
+
+
+def test_relevance_pages_follow_the_full_ranking_and_visit_every_match_once():
+    title = [ResourceFactory(title=f"Sepsis bundle {n}", text="Fluids.") for n in range(4)]
+    summary = [
+        ResourceFactory(title=f"Shock {n}", summary="<p>Early sepsis care.</p>", text="x") for n in range(3)
+    ]
+    text = [
+        ResourceFactory(title=f"Fever {n}", summary="<p>Children.</p>", text="Think of sepsis.")
+        for n in range(5)
+    ]
+    ResourceFactory(title="Unrelated", summary="<p>Croup.</p>", text="Steroids.")
+    everything = resource_search(Resource.objects.all(), "sepsis").order_by("-search_rank", "-id")
+    expected = [r.pk for r in everything]
+    pages, after = [], None
+    while True:
+        page = resource_search_page(Resource.objects.all(), "sepsis", after=after, limit=5)
+        if not page:
+            break
+        pages.append([r.pk for r in page])
+        after = search_cursor_decode(search_cursor_encode(page[-1]))
+    visited = [pk for page in pages for pk in page]
+    assert visited == expected  # the same order as ranking every match, with no repeats or gaps
+    assert set(visited) == {r.pk for r in title + summary + text}
+    # title matches first, then summary-only matches, then body-text-only matches
+    tiers = [
+        0 if pk in {r.pk for r in title} else 1 if pk in {r.pk for r in summary} else 2 for pk in visited
+    ]
+    assert tiers == sorted(tiers)
+
+
+def test_search_page_query_count_does_not_grow_with_the_page_size(django_assert_max_num_queries):
+    for n in range(30):
+        ResourceFactory(title=f"Sepsis {n}" if n % 3 else f"Fluids {n}", text="sepsis")
+    from curation.selectors import resource_list_for_api
+
+    with django_assert_max_num_queries(6):  # up to three tier reads, the page, its topics and designations
+        assert len(resource_search_page(resource_list_for_api(), "sepsis", limit=5)) == 5
+    with django_assert_max_num_queries(6):
+        assert len(resource_search_page(resource_list_for_api(), "sepsis", limit=100)) == 30
+
+
+def test_tampered_search_cursor_is_refused():
+    resource = ResourceFactory(title="Sepsis")
+    resource.search_rank = 2.5
+    token = search_cursor_encode(resource)
+    assert search_cursor_decode(token) == (2.5, resource.pk)
+    assert search_cursor_decode(token[:-2] + "xx") is None
+    assert search_cursor_decode("not-a-cursor") is None

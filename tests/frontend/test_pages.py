@@ -1,4 +1,5 @@
 import pytest
+from django.utils import timezone
 
 from tests.factories import ResourceFactory
 
@@ -110,11 +111,8 @@ def test_search_page_filters_by_facets_and_escapes_snippets(client):
     )
     ResourceFactory(title="Digoxin in heart failure", text="digoxin rate control")
     html = client.get("/search/", {"q": "digoxin", "topic": "toxicology"}).content.decode()
-    assert (
-        "1 result" in html
-        and "Digoxin toxicity &lt;script&gt;" in html
-        and "<script>" not in html.split("<main")[1]
-    )
+    assert "Best matches for “digoxin”" in html and "Digoxin toxicity &lt;script&gt;" in html
+    assert "heart failure" not in html and "<script>" not in html.split("<main")[1]
 
 
 def test_sign_up_page_renders_in_the_site_layout(client):
@@ -171,3 +169,20 @@ def test_home_shows_a_designated_resource_as_designated_never_as_not_yet_reviewe
                                label="Approved", mean_total=31, review_count=3, published_at=timezone.now())  # fmt: skip
     card = client.get("/").content.decode().split("Approved primer")[1].split("</li>")[0]
     assert "Approved (ALiEM AIR)" in card and "Not yet reviewed" not in card
+
+
+def test_home_shows_newly_vetted_and_trending_resources(client):
+    from curation.models import Designation, Endorsement, InstrumentVersion
+    from tests.factories import UserFactory
+
+    vetted = ResourceFactory(title="Vetted primer")
+    Designation.objects.create(resource=vetted, instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
+                               label="Approved", mean_total=31, review_count=3, published_at=timezone.now())  # fmt: skip
+    busy = ResourceFactory(title="Busy episode")
+    Endorsement.objects.create(user=UserFactory(), resource=busy, kind="learner", status="counted")
+    ResourceFactory(title="Quiet post")
+    html = client.get("/").content.decode()
+    vetted_part = html.split('id="vetted-heading"')[1].split("</section>")[0]
+    trending_part = html.split('id="trending-heading"')[1].split("</section>")[0]
+    assert "Vetted primer" in vetted_part and "Busy episode" not in vetted_part
+    assert "Busy episode" in trending_part and "Quiet post" not in trending_part

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from curation.services.opml import opml_import
 from workers.management.commands._output import summary_line
-from workers.opml import opml_import
 
 
 class Command(BaseCommand):

@@ -1,15 +1,23 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from curation import selectors
 from curation.errors import DomainError
 from curation.exports import portfolio_csv
-from curation.models import Topic, User
-from curation.search import resource_search, search_snippets
+from curation.models import Instrument, Topic, User
+from curation.search import (
+    resource_search_page,
+    search_cursor_decode,
+    search_cursor_encode,
+    search_snippets,
+)
 from curation.services.endorsements import endorsement_put, endorsement_withdraw
 from curation.services.metrics import (
     resource_click_record,
@@ -18,14 +26,17 @@ from curation.services.metrics import (
     resource_view_record,
 )
 
-SEARCH_ORDERINGS = {"relevance": ("-search_rank", "-id"), "newest": ("-published_at", "-id")}
+PAGE_SIZE = 20
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    resources = selectors.resource_list_for_api().order_by("-published_at", "-id")[:30]
-    return render(
-        request, "frontend/home.html", {"resources": resources, "topics": selectors.search_facets()["topics"]}
-    )
+    context = {
+        "vetted": selectors.resource_list_vetted(limit=6),
+        "trending": selectors.resource_list_trending(),
+        "resources": selectors.resource_list_for_api().order_by("-published_at", "-id")[:20],
+        "topics": selectors.search_facets()["topics"],
+    }
+    return render(request, "frontend/home.html", context)
 
 
 def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -41,6 +52,9 @@ def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "resource": resource,
         "quality": selectors.resource_quality_panel(resource=resource),
         "reviews": selectors.review_list_visible_to(user=request.user, resource=resource),  # type: ignore[arg-type]
+        "instruments": Instrument.objects.order_by("name")
+        if getattr(user, "is_verified_expert", False)
+        else [],
     }
     return render(request, "frontend/resource_detail.html", context)
 
@@ -83,25 +97,46 @@ def source_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    """Search with facets. A plain GET form: works without JavaScript, every result page has a URL."""
+    """Search with facets. A plain GET form: works without JavaScript, every result page has a URL;
+    search.js swaps in the results as the user types (partial=1 renders only the results)."""
     params = request.GET
     query = params.get("q", "").strip()
-    reviewed = {"yes": True, "no": False}.get(params.get("reviewed", ""))
     resources = selectors.resource_filter(
         selectors.resource_list_for_api(),
         topic=params.get("topic", ""),
         kind=params.get("kind", ""),
         designation=params.get("designation", ""),
-        reviewed=reviewed,
+        reviewed={"yes": True, "no": False}.get(params.get("reviewed", "")),
+        min_score=_score_floor(params.get("score", "")),
     )
-    ordering = "relevance" if query else "newest"
-    if query:
-        resources = resource_search(resources, query)
-    page = Paginator(resources.order_by(*SEARCH_ORDERINGS[ordering]), 20).get_page(params.get("page"))
-    snippets = search_snippets([r.pk for r in page], query) if query else {}
-    context = {"page": page, "query": query, "params": params, "facets": selectors.search_facets(),
-               "results": [(resource, snippets.get(resource.pk, "")) for resource in page]}  # fmt: skip
-    return render(request, "frontend/search.html", context)
+    if params.get("level"):
+        resources = selectors.resource_filter(resources, topic=params["level"])
+    if params.get("within", "").isdigit():
+        resources = resources.filter(published_at__gte=timezone.now() - timedelta(days=int(params["within"])))
+    if query:  # by relevance, ranked only as far as the page needs; "More results" carries the position
+        after = search_cursor_decode(params.get("after", "")) if params.get("after") else None
+        found = resource_search_page(resources, query, after=after, limit=PAGE_SIZE + 1)
+        results, more = found[:PAGE_SIZE], len(found) > PAGE_SIZE
+        next_params = params.copy()
+        next_params.pop("partial", None)
+        next_params["after"] = search_cursor_encode(results[-1]) if more else ""
+        snippets = search_snippets([r.pk for r in results], query)
+        context = {"results": [(r, snippets.get(r.pk, "")) for r in results],
+                   "next_url": "?" + next_params.urlencode() if more else "", "continued": bool(after)}  # fmt: skip
+    else:
+        page = Paginator(resources.order_by("-published_at", "-id"), PAGE_SIZE).get_page(params.get("page"))
+        context = {"page": page, "results": [(resource, "") for resource in page]}
+    context.update({"query": query, "params": params, "facets": selectors.search_facets()})
+    template = "frontend/_search_results.html" if params.get("partial") else "frontend/search.html"
+    return render(request, template, context)
+
+
+def _score_floor(value: str) -> tuple[str, float] | None:
+    slug, _, number = value.partition(":")
+    try:
+        return (slug, float(number)) if slug and number else None
+    except ValueError:
+        return None
 
 
 @login_required
@@ -165,6 +200,12 @@ def portfolio_csv_download(request: HttpRequest, public_id: str) -> HttpResponse
     )
     response["Content-Disposition"] = f'attachment; filename="review-portfolio-{expert.username}.csv"'
     return response
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(
+        request, "frontend/error.html", {"title": "Not available to you", "status": 403}, status=403
+    )
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -1,0 +1,255 @@
+"""Editor pages: the dashboard, expert verification queue, curation rounds (candidates, assignment,
+progress, publication), the moderation queue, and harvest health with add-by-URL and OPML import.
+Every POST calls one service; domain errors come back as messages, never as a 500."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime, time
+
+from celery import current_app
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from curation import editorial
+from curation.enums import RoundStatus
+from curation.errors import DomainError
+from curation.models import Appeal, CurationRound, Endorsement, ExpertProfile, Flag, Resource, Review, Source
+from curation.services.accounts import expert_verification_decide
+from curation.services.cases import appeal_decide, flag_decide
+from curation.services.catalogue import source_request_create, source_schedule_now
+from curation.services.endorsements import endorsement_moderate
+from curation.services.opml import opml_import
+from curation.services.reviews import review_hold_decide
+from curation.services.rounds import (
+    round_add_candidates,
+    round_assign,
+    round_cancel,
+    round_candidate_suggestions,
+    round_create,
+    round_publish,
+)
+from frontend.access import editor_required
+from frontend.forms import AddSourceForm, DecisionForm, OpmlImportForm, RoundForm
+
+
+def _attempt(request: HttpRequest, action: Callable[[], object], success: str) -> bool:
+    """Run one service call; report its domain error as a message instead of failing the page."""
+    try:
+        action()
+    except DomainError as error:
+        details = " ".join(" ".join(problems) for problems in error.field_errors.values())
+        messages.error(request, f"{error.message} {details}".strip())
+        return False
+    messages.success(request, success)
+    return True
+
+
+@editor_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    queue = editorial.moderation_queue()
+    context = {
+        "applications": editorial.expert_applications_pending().count(),
+        "moderation": queue.total,
+        "rounds": editorial.round_list_for_editors().exclude(
+            status__in=[RoundStatus.PUBLISHED, RoundStatus.CANCELLED]
+        ),
+        "health": editorial.harvest_health(),
+    }
+    return render(request, "frontend/editor/dashboard.html", context)
+
+
+@editor_required
+def verification_queue(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "frontend/editor/verification.html",
+        {"applications": editorial.expert_applications_pending()},
+    )
+
+
+@editor_required
+@require_POST
+def verification_decide(request: HttpRequest, public_id: str) -> HttpResponse:
+    profile = get_object_or_404(ExpertProfile.objects.select_related("user"), user__public_id=public_id)
+    approve = request.POST.get("decision") == "approve"
+    name = profile.user.get_full_name() or profile.user.username
+    _attempt(
+        request,
+        lambda: expert_verification_decide(
+            editor=request.user,
+            profile=profile,
+            approve=approve,
+            reason=request.POST.get("reason", ""),  # type: ignore[arg-type]
+        ),
+        f"{name} is now a verified expert." if approve else f"{name}'s application was declined.",
+    )
+    return redirect("frontend:editor-verification")
+
+
+@editor_required
+def round_list(request: HttpRequest) -> HttpResponse:
+    form = RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+
+        def day(value: object, end: bool = False) -> datetime:
+            return datetime.combine(value, time.max if end else time.min, tzinfo=UTC)  # type: ignore[arg-type]
+
+        try:
+            round_ = round_create(
+                editor=request.user, title=data["title"], instrument_version=data["instrument_version"],  # type: ignore[arg-type]
+                window_start=day(data["window_start"]), window_end=day(data["window_end"], end=True),
+                deadline=day(data["deadline"], end=True), topic=data["topic"],
+                reviewers_per_candidate=data["reviewers_per_candidate"],
+            )  # fmt: skip
+        except DomainError as error:
+            for field, problems in error.field_errors.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+            if not error.field_errors:
+                form.add_error(None, error.message)
+        else:
+            messages.success(request, "Round created. Choose its candidates.")
+            return redirect("frontend:editor-round", public_id=round_.public_id)
+    return render(
+        request, "frontend/editor/rounds.html", {"rounds": editorial.round_list_for_editors(), "form": form}
+    )
+
+
+@editor_required
+def round_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    round_ = get_object_or_404(editorial.round_list_for_editors(), public_id=public_id)
+    context = {
+        "round": round_,
+        "progress": editorial.round_progress(round_=round_),
+        "suggestions": round_candidate_suggestions(round_=round_)[:50]
+        if round_.status == RoundStatus.DRAFT
+        else [],
+    }
+    return render(request, "frontend/editor/round_detail.html", context)
+
+
+@editor_required
+@require_POST
+def round_action(request: HttpRequest, public_id: str) -> HttpResponse:
+    round_ = get_object_or_404(CurationRound, public_id=public_id)
+    editor, action = request.user, request.POST.get("action", "")
+    if action == "add":
+        chosen = Resource.objects.filter(public_id__in=request.POST.getlist("resource"))
+        _attempt(request, lambda: round_add_candidates(editor=editor, round_=round_, resources=chosen),  # type: ignore[arg-type]
+                 f"Added {chosen.count()} candidate(s).")  # fmt: skip
+    elif action == "assign":
+        _attempt(request, lambda: round_assign(editor=editor, round_=round_),  # type: ignore[arg-type]
+                 "Reviewers assigned and notified. The round is open.")  # fmt: skip
+    elif action == "publish":
+        _attempt(request, lambda: round_publish(editor=editor, round_=round_),  # type: ignore[arg-type]
+                 "Published: designations are live on the resource pages.")  # fmt: skip
+    elif action == "cancel":
+        _attempt(request, lambda: round_cancel(editor=editor, round_=round_, reason=request.POST.get("reason", "")),  # type: ignore[arg-type]
+                 "Round cancelled.")  # fmt: skip
+    else:
+        messages.error(request, "Unknown action.")
+    return redirect("frontend:editor-round", public_id=round_.public_id)
+
+
+@editor_required
+def moderation(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "frontend/editor/moderation.html",
+        {"queue": editorial.moderation_queue(), "form": DecisionForm()},
+    )
+
+
+@editor_required
+@require_POST
+def moderation_decide(request: HttpRequest, kind: str, public_id: str) -> HttpResponse:
+    editor, reason = request.user, request.POST.get("reason", "")
+    accept = request.POST.get("decision") == "accept"
+    if kind == "endorsement":
+        endorsement = get_object_or_404(Endorsement, public_id=public_id)
+        _attempt(request, lambda: endorsement_moderate(editor=editor, endorsement=endorsement, release=accept, reason=reason),  # type: ignore[arg-type]
+                 "Endorsement counted." if accept else "Endorsement rejected.")  # fmt: skip
+    elif kind == "review":
+        review = get_object_or_404(Review, public_id=public_id)
+        _attempt(request, lambda: review_hold_decide(editor=editor, review=review, release=accept, reason=reason),  # type: ignore[arg-type]
+                 "Review released." if accept else "Review returned to its reviewer.")  # fmt: skip
+    elif kind == "flag":
+        flag = get_object_or_404(Flag, public_id=public_id)
+        _attempt(request, lambda: flag_decide(editor=editor, flag=flag, uphold=accept, reason=reason),  # type: ignore[arg-type]
+                 "Flag upheld: the resource is hidden." if accept else "Flag dismissed.")  # fmt: skip
+    elif kind == "appeal":
+        appeal = get_object_or_404(Appeal, public_id=public_id)
+        _attempt(request, lambda: appeal_decide(editor=editor, appeal=appeal, uphold=accept, reason=reason),  # type: ignore[arg-type]
+                 "Appeal upheld: the designation is withdrawn." if accept else "Appeal dismissed.")  # fmt: skip
+    return redirect("frontend:editor-moderation")
+
+
+@editor_required
+def harvest_health(request: HttpRequest) -> HttpResponse:
+    context = {
+        "health": editorial.harvest_health(),
+        "add_form": AddSourceForm(),
+        "opml_form": OpmlImportForm(),
+    }
+    return render(request, "frontend/editor/harvest.html", context)
+
+
+@editor_required
+@require_POST
+def source_retry(request: HttpRequest, public_id: str) -> HttpResponse:
+    source = get_object_or_404(Source, public_id=public_id)
+    source_schedule_now(source=source)
+    messages.success(
+        request,
+        f"{source.title or source.feed_url} is due now: the next dispatch (within a minute) fetches it.",
+    )
+    return redirect("frontend:editor-harvest")
+
+
+@editor_required
+@require_POST
+def source_add(request: HttpRequest) -> HttpResponse:
+    form = AddSourceForm(request.POST)
+    if not form.is_valid():
+        for field, problems in form.errors.items():
+            messages.error(
+                request, f"{form.fields[field].label if field in form.fields else ''}: {' '.join(problems)}"
+            )
+        return redirect("frontend:editor-harvest")
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            pending = source_request_create(
+                editor=request.user, url=data["url"], kind=data["kind"],  # type: ignore[arg-type]
+                topic_slugs=[topic.slug for topic in data["topics"]],
+            )  # fmt: skip
+            transaction.on_commit(
+                lambda: current_app.send_task("workers.tasks.harvest_source_request", args=[pending.pk])
+            )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, f"Looking for the feed at {pending.url}: the result appears below in a moment."
+        )
+    return redirect("frontend:editor-harvest")
+
+
+@editor_required
+@require_POST
+def opml_upload(request: HttpRequest) -> HttpResponse:
+    form = OpmlImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(" ".join(problems) for problems in form.errors.values()))
+        return redirect("frontend:editor-harvest")
+    report = opml_import(form.cleaned_data["opml"])
+    summary = f"OPML import: {len(report.created)} new source(s), {len(report.existing)} already known"
+    if report.errors:
+        problems = "; ".join(f"{error['url'] or 'document'}: {error['error']}" for error in report.errors[:5])
+        messages.warning(request, f"{summary}, {len(report.errors)} skipped ({problems}).")
+    else:
+        messages.success(request, summary + ".")
+    return redirect("frontend:editor-harvest")

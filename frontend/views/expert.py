@@ -1,0 +1,138 @@
+"""Expert pages: apply for verification, my assignments, and the review form (draft autosave, conflict
+of interest, validation messages next to each item)."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from curation import editorial, selectors
+from curation.enums import ReviewStatus, RoundStatus
+from curation.errors import DomainError, InvalidInput
+from curation.models import Assignment, ExpertProfile, Instrument, InstrumentVersion, Resource, Review, User
+from curation.services.accounts import expert_apply
+from curation.services.instruments import instrument_current_version
+from curation.services.reviews import EDITABLE, review_save_draft, review_submit
+from frontend.access import expert_required
+from frontend.forms import ExpertApplicationForm
+
+
+@login_required
+def apply(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    profile = ExpertProfile.objects.filter(user=user).first()
+    initial = {"first_name": user.first_name, "last_name": user.last_name}
+    if profile is not None:
+        initial.update(
+            {
+                name: getattr(profile, name)
+                for name in ExpertApplicationForm.base_fields
+                if hasattr(profile, name)
+            }
+        )
+    form = ExpertApplicationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            expert_apply(user=user, **form.cleaned_data)
+        except InvalidInput as error:
+            for field, problems in error.field_errors.items():
+                for problem in problems:
+                    form.add_error(
+                        "first_name" if field == "name" else field if field in form.fields else None, problem
+                    )
+            if not error.field_errors:
+                form.add_error(None, error.message)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, "Thank you: your application is with the editors. We will e-mail you their decision."
+            )
+            return redirect("frontend:expert-apply")
+    return render(request, "frontend/expert_apply.html", {"form": form, "profile": profile})
+
+
+@expert_required
+def assignments(request: HttpRequest) -> HttpResponse:
+    rows = editorial.assignment_list_for(reviewer=request.user)  # type: ignore[arg-type]
+    return render(request, "frontend/assignments.html", {"rows": rows, "now": timezone.now()})
+
+
+def _review_version(reviewer: User, resource: Resource, instrument: Instrument) -> InstrumentVersion:
+    """The version the reviewer's open assignment uses, else the instrument's current version."""
+    assignment = (
+        Assignment.objects.filter(
+            reviewer=reviewer, candidate__resource=resource, candidate__round__status=RoundStatus.OPEN,
+            candidate__round__instrument_version__instrument=instrument,
+        ).select_related("candidate__round__instrument_version").first()
+    )  # fmt: skip
+    return (
+        assignment.candidate.round.instrument_version
+        if assignment
+        else instrument_current_version(instrument=instrument)
+    )
+
+
+@expert_required
+def review_form(request: HttpRequest, public_id: str, instrument: str) -> HttpResponse:
+    resource = selectors.resource_get_visible(public_id=public_id)
+    if resource is None:
+        raise Http404("No such resource")
+    reviewer: User = request.user  # type: ignore[assignment]
+    version = _review_version(reviewer, resource, get_object_or_404(Instrument, slug=instrument))
+    review = Review.objects.filter(reviewer=reviewer, resource=resource, instrument_version=version).first()
+    errors: dict[str, list[str]] = {}
+    message = ""
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        scores = {item["key"]: request.POST.get(f"item-{item['key']}", "") for item in version.items}
+        fields: dict[str, Any] = {
+            "scores": {key: value for key, value in scores.items() if value != ""},
+            "comments": request.POST.get("comments", ""),
+            "conflict_of_interest": request.POST.get("conflict_of_interest", ""),
+        }
+        try:
+            review = review_save_draft(reviewer=reviewer, resource=resource, version=version, **fields)
+            if action == "submit":
+                review_submit(reviewer=reviewer, review=review)
+        except InvalidInput as error:
+            errors, message = error.field_errors, error.message
+        except DomainError as error:
+            message = error.message
+        if action == "autosave":
+            saved = not errors and not message
+            body = {"saved": saved, "at": timezone.now().isoformat(), "errors": errors, "message": message}
+            return JsonResponse(body, status=200 if saved else 400)
+        if not errors and not message:
+            if action == "submit":
+                messages.success(request, "Your review was submitted. Thank you.")
+                return redirect("frontend:assignments")
+            messages.success(request, "Draft saved.")
+            return redirect("frontend:review-form", public_id=resource.public_id, instrument=instrument)
+        values = scores
+    else:
+        values = {key: str(value) for key, value in (review.scores if review else {}).items()}
+    items = [
+        {**item, "value": values.get(item["key"], ""), "errors": errors.get(item["key"], []),
+         "choices": _choices(item)}
+        for item in version.items
+    ]  # fmt: skip
+    context = {
+        "resource": resource, "version": version, "review": review, "items": items, "errors": errors,
+        "message": message, "editable": review is None or review.status in EDITABLE,
+        "comments": request.POST.get("comments", review.comments if review else ""),
+        "conflict_of_interest": request.POST.get("conflict_of_interest", review.conflict_of_interest if review else ""),
+        "submitted": review is not None and review.status in (ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED),
+    }  # fmt: skip
+    return render(request, "frontend/review_form.html", context, status=400 if errors or message else 200)
+
+
+def _choices(item: dict[str, Any]) -> list[tuple[str, str]]:
+    """Each allowed score with its anchor text (the instrument's own wording where it has one)."""
+    scale, anchors = item["scale"], item.get("anchors") or {}
+    if scale["kind"] == "yes_no":
+        return [("1", "Yes"), ("0", "No")]
+    return [(str(n), anchors.get(str(n), "")) for n in range(scale["min"], scale["max"] + 1)]
