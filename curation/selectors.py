@@ -2,8 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from curation.enums import FetchOutcome, ResourceStatus, ReviewStatus, RoundStatus, SourceKind
@@ -230,23 +229,29 @@ def resource_list_vetted(*, topic_slug: str = "", limit: int = 50) -> list[Resou
 
 def resource_list_trending(*, days: int = 7, limit: int = 6) -> list[Resource]:
     """What learners used most in the last `days` days: views, outbound clicks (x3) and counted
-    endorsements (x5). Resources nobody touched are not trending."""
+    endorsements (x5). Reads only the recent activity, so its cost follows the week's traffic, not
+    the size of the catalogue. Resources nobody touched are not trending."""
     since = timezone.now() - timedelta(days=days)
-    recent_use = (
-        ResourceDailyStat.objects.filter(resource_id=OuterRef("pk"), day__gte=since.date())
-        .values("resource_id")
+    heat: dict[int, int] = {}
+    use = (
+        ResourceDailyStat.objects.filter(day__gte=since.date())
+        .values_list("resource_id")
         .annotate(n=Sum(F("views") + 3 * F("clicks")))
-        .values("n")
+        .order_by("-n")[: limit * 20]
     )
-    recent_endorsements = (
-        Endorsement.objects.filter(resource_id=OuterRef("pk"), status="counted", created_at__gte=since)
-        .values("resource_id")
+    endorsed = (
+        Endorsement.objects.filter(status="counted", created_at__gte=since)
+        .values_list("resource_id")
         .annotate(n=Count("id"))
-        .values("n")
+        .order_by("-n")[: limit * 20]
     )
-    heat = Coalesce(Subquery(recent_use), 0) + 5 * Coalesce(Subquery(recent_endorsements), 0)
-    resources = resource_list_for_api().annotate(heat=heat).filter(heat__gt=0)
-    return list(resources.order_by("-heat", "-published_at")[:limit])
+    for resource_id, n in use:
+        heat[resource_id] = heat.get(resource_id, 0) + int(n or 0)
+    for resource_id, n in endorsed:
+        heat[resource_id] = heat.get(resource_id, 0) + 5 * n
+    hottest = sorted((pk for pk in heat if heat[pk] > 0), key=lambda pk: -heat[pk])[: limit * 2]
+    found = {r.pk: r for r in resource_list_for_api().filter(pk__in=hottest)}
+    return [found[pk] for pk in hottest if pk in found][:limit]
 
 
 def resource_filter(

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.orcid",
     "curation",
     "workers",
     "api",
@@ -138,6 +140,19 @@ ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_LOGOUT_ON_GET = False
+# "Sign in with ORCID" appears once an ORCID app is registered (https://orcid.org/developer-tools,
+# redirect URI <site>/accounts/orcid/login/callback/); without credentials the button is not shown.
+ORCID_CLIENT_ID = env.str("ORCID_CLIENT_ID", default="")
+SOCIALACCOUNT_PROVIDERS = {
+    "orcid": {
+        "BASE_DOMAIN": env.str("ORCID_BASE_DOMAIN", default="orcid.org"),  # sandbox.orcid.org to try it
+        "MEMBER_API": False,
+        "APPS": [{"client_id": ORCID_CLIENT_ID, "secret": env.str("ORCID_SECRET", default=""), "key": ""}]
+        if ORCID_CLIENT_ID
+        else [],
+    }
+}
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never merge accounts on an unverified e-mail address
 
 # Content-Security-Policy: no inline script, no third-party origin.
 CONTENT_SECURITY_POLICY = {

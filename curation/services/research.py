@@ -21,6 +21,7 @@ from curation.impact import (
 )
 from curation.models import (
     CurationRound,
+    InstrumentReliabilitySnapshot,
     InstrumentVersion,
     Resource,
     ResourceMetrics,
@@ -122,23 +123,43 @@ def _predictors(rows: dict[int, dict[str, float | None]], ids: Iterable[int]) ->
 
 def reliability_by_instrument_and_round() -> list[dict[str, Any]]:
     """Reliability of every instrument version and every published round with enough ratings."""
-    results = []
+    instruments = [
+        {"scope": f"instrument:{version.instrument.slug}/v{version.version}", **_reliability_of(Review.objects.filter(instrument_version=version))}
+        for version in InstrumentVersion.objects.select_related("instrument")
+    ]  # fmt: skip
+    return instruments + reliability_by_round()
+
+
+def reliability_by_round() -> list[dict[str, Any]]:
+    return [
+        {"scope": f"round:{round_.public_id}", "title": round_.title, **_reliability_of(Review.objects.filter(round=round_))}
+        for round_ in CurationRound.objects.exclude(reviews=None)
+    ]  # fmt: skip
+
+
+def reliability_overview() -> list[dict[str, Any]]:
+    """For pages: each instrument version from its latest nightly snapshot (recomputing every review on
+    a page view would not scale), computed live only where no snapshot exists yet; rounds live (each
+    holds a handful of reviews)."""
+    latest: dict[int, InstrumentReliabilitySnapshot] = {}
+    for snapshot in InstrumentReliabilitySnapshot.objects.order_by("instrument_version_id", "-computed_at"):
+        latest.setdefault(snapshot.instrument_version_id, snapshot)
+    rows = []
     for version in InstrumentVersion.objects.select_related("instrument"):
-        results.append(
-            {
-                "scope": f"instrument:{version.instrument.slug}/v{version.version}",
-                **_reliability_of(Review.objects.filter(instrument_version=version)),
-            }
-        )
-    for round_ in CurationRound.objects.exclude(reviews=None):
-        results.append(
-            {
-                "scope": f"round:{round_.public_id}",
-                "title": round_.title,
-                **_reliability_of(Review.objects.filter(round=round_)),
-            }
-        )
-    return results
+        scope = f"instrument:{version.instrument.slug}/v{version.version}"
+        if version.pk in latest:
+            rows.append(
+                {
+                    "scope": scope,
+                    **latest[version.pk].result,
+                    "computed_at": latest[version.pk].computed_at.isoformat(),
+                }
+            )
+        else:
+            rows.append(
+                {"scope": scope, **_reliability_of(Review.objects.filter(instrument_version=version))}
+            )
+    return rows + reliability_by_round()
 
 
 def _reliability_of(reviews: QuerySet[Review]) -> dict[str, Any]:

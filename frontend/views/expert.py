@@ -120,8 +120,13 @@ def review_form(request: HttpRequest, public_id: str, instrument: str) -> HttpRe
          "choices": _choices(item)}
         for item in version.items
     ]  # fmt: skip
+    labels = {item["key"]: item["label"] for item in version.items} | {
+        "conflict_of_interest": "Conflict of interest"
+    }
+    error_list = [(key, labels.get(key, key), " ".join(problems)) for key, problems in errors.items()]
     context = {
         "resource": resource, "version": version, "review": review, "items": items, "errors": errors,
+        "error_list": error_list,
         "message": message, "editable": review is None or review.status in EDITABLE,
         "comments": request.POST.get("comments", review.comments if review else ""),
         "conflict_of_interest": request.POST.get("conflict_of_interest", review.conflict_of_interest if review else ""),

@@ -9,14 +9,14 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from curation.services.research import reliability_by_instrument_and_round
+from curation.services.research import reliability_overview
 from frontend.research_report import SECTIONS, csv_text, report_section
 
 CACHE_SECONDS = 300
 
 
 def _reliabilities() -> list[dict[str, Any]]:
-    return cache.get_or_set("research:reliability", reliability_by_instrument_and_round, CACHE_SECONDS)  # type: ignore[no-any-return]
+    return cache.get_or_set("research:reliability", reliability_overview, CACHE_SECONDS)  # type: ignore[no-any-return]
 
 
 def _section(name: str) -> tuple[list[list[Any]], str]:

@@ -3,6 +3,7 @@ round, the expert completes the assigned review after correcting a validation er
 publishes and the designation appears on the resource page. Then axe-core on the new pages.
 Screenshots go to artifacts/."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -126,12 +127,15 @@ def test_instant_search_updates_results_as_the_user_types(page):
     ResourceFactory(title="Digoxin toxicity", text="digoxin")
     ResourceFactory(title="Paediatric croup", text="dexamethasone")
     page.goto("/search/")
+    from playwright.sync_api import expect
+
+    expect(page.locator(".resource-card")).to_have_count(2)
     page.fill("#q", "digoxin")  # no submit: the results follow the typing
-    page.wait_for_function("document.querySelectorAll('.resource-card').length === 1")
+    expect(page.locator(".resource-card")).to_have_count(1)
     assert "Digoxin toxicity" in page.inner_text("#results")
-    assert page.url.endswith("/search/?q=digoxin")
+    expect(page).to_have_url(re.compile(r"/search/\?q=digoxin$"))
     page.fill("#q", "croup")
-    page.wait_for_function("document.querySelector('#results').innerText.includes('Paediatric croup')")
+    expect(page.locator("#results .resource-card")).to_have_text(re.compile("Paediatric croup"))
     shot(page, "instant-search")
     assert [p for p in page.problems if "Content Security Policy" in p] == []
 

@@ -186,3 +186,12 @@ def test_home_shows_newly_vetted_and_trending_resources(client):
     trending_part = html.split('id="trending-heading"')[1].split("</section>")[0]
     assert "Vetted primer" in vetted_part and "Busy episode" not in vetted_part
     assert "Busy episode" in trending_part and "Quiet post" not in trending_part
+
+
+def test_orcid_sign_in_is_offered_only_when_an_orcid_app_is_configured(client, settings):
+    assert "/accounts/orcid/login/" not in client.get("/accounts/login/").content.decode()
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "orcid": {"APPS": [{"client_id": "APP-TEST", "secret": "s", "key": ""}], "MEMBER_API": False}
+    }
+    html = client.get("/accounts/login/").content.decode()
+    assert "Or use a third-party" in html and "/accounts/orcid/login/?process=login" in html

@@ -12,7 +12,8 @@
     const body = new FormData(form);
     body.set("action", "autosave");
     try {
-      const response = await fetch(form.action || window.location.href, {
+      const target = form.getAttribute("action") || window.location.href; // form.action is the "action" button
+      const response = await fetch(target, {
         method: "POST", body, headers: { "X-Requested-With": "fetch" }, credentials: "same-origin",
       });
       const result = await response.json();

@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   const form = document.querySelector("form[data-instant-search]");
+  const address = form && (form.getAttribute("action") || window.location.pathname);
   const results = document.getElementById("results");
   if (!form || !results || !window.fetch) return;
   let timer = null;
@@ -18,10 +19,10 @@
   async function refresh() {
     const params = query();
     const ticket = ++latest;
-    const shown = form.action + (params.toString() ? "?" + params : "");
+    const shown = address + (params.toString() ? "?" + params : "");
     params.set("partial", "1");
     try {
-      const response = await fetch(form.action + "?" + params, { headers: { Accept: "text/html" } });
+      const response = await fetch(address + "?" + params, { headers: { Accept: "text/html" } });
       if (!response.ok || ticket !== latest) return; // a newer request wins
       results.innerHTML = await response.text();
       results.setAttribute("aria-busy", "false");

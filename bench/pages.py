@@ -1,0 +1,166 @@
+"""Web page server time on PostgreSQL with the seeded catalogue: 100,000 resources (300,000 reviews,
+1,000,000 endorsements) plus a week of usage, designations, an open round, fetch attempts and a queue
+of expert applications.
+
+Each page is requested through Django's full stack (middleware, view, templates) in-process, so the
+time is the server's alone, without network or browser. Target: every page under 200 ms (p95).
+
+Usage: python bench/pages.py [--resources 100000] [--repeat 30] [--pg postgres://postgres@127.0.0.1:5432]
+Prints one JSON line and appends it to BENCHMARKS.md.
+"""
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import time
+from datetime import UTC, datetime, timedelta
+
+from _seed import ROOT, drop_database, seed, setup_django
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(int(len(ordered) * fraction), len(ordered) - 1)]
+
+
+def extras() -> dict[str, object]:
+    """What the pages show beyond the catalogue: usage, designations, a round, fetches, applications."""
+    from django.utils import timezone
+
+    from curation.models import (
+        Designation,
+        ExpertProfile,
+        FetchAttempt,
+        InstrumentVersion,
+        Resource,
+        ResourceDailyStat,
+        SavedResource,
+        Source,
+        Topic,
+        User,
+    )  # fmt: skip
+    from curation.services.rounds import round_add_candidates, round_assign, round_create
+
+    rng, now = random.Random(7), timezone.now()
+    ids = list(Resource.objects.order_by("id").values_list("id", flat=True))
+    topic = Topic.objects.get(slug="emergency-medicine")
+    for source in Source.objects.order_by("id")[:20]:
+        source.topics.add(topic)
+    ResourceDailyStat.objects.bulk_create(
+        [ResourceDailyStat(resource_id=rng.choice(ids), day=(now - timedelta(days=d)).date(), views=rng.randint(1, 50),
+                           clicks=rng.randint(0, 10)) for d in range(7) for _ in range(2000)],
+        ignore_conflicts=True,
+    )  # fmt: skip
+    air = InstrumentVersion.objects.get(instrument__slug="air")
+    Designation.objects.bulk_create(
+        [Designation(resource_id=pk, instrument_version=air, label=rng.choice(["Approved", "Honourable mention", ""]),
+                     mean_total=30, review_count=3, published_at=now) for pk in ids[::50]]
+    )  # fmt: skip
+    editor = User.objects.create(username="bench-editor", role="editor", first_name="Ed", last_name="Itor")
+    experts = list(User.objects.filter(role="expert")[:12])
+    for expert in experts:
+        ExpertProfile.objects.create(user=expert, profession="Physician", specialty="EM", applied_at=now,
+                                     verification_status="approved", decided_by=editor, decided_at=now)  # fmt: skip
+    ExpertProfile.objects.bulk_create(
+        [ExpertProfile(user=user, profession="Nurse", specialty="ED", applied_at=now)
+         for user in User.objects.filter(role="learner")[:25]]
+    )  # fmt: skip
+    round_ = round_create(editor=editor, title="Bench round", instrument_version=air, window_start=now - timedelta(days=30),
+                          window_end=now, deadline=now + timedelta(days=14))  # fmt: skip
+    round_add_candidates(editor=editor, round_=round_, resources=Resource.objects.filter(pk__in=ids[:40]))
+    round_assign(editor=editor, round_=round_, pool=experts)
+    FetchAttempt.objects.bulk_create(
+        [FetchAttempt(source=source, started_at=now - timedelta(minutes=n), outcome=rng.choice(["ok", "not_modified", "timeout"]),
+                      duration_ms=rng.randint(50, 900)) for source in Source.objects.all() for n in range(30)]
+    )  # fmt: skip
+    Source.objects.filter(pk__in=Source.objects.order_by("id").values("pk")[:8]).update(
+        last_outcome="timeout", consecutive_errors=3
+    )
+    learner = User.objects.filter(role="learner").first()
+    assert learner is not None
+    SavedResource.objects.bulk_create(
+        [SavedResource(user=learner, resource_id=pk) for pk in ids[:30]], ignore_conflicts=True
+    )
+    return {
+        "editor": editor,
+        "expert": experts[0],
+        "learner": learner,
+        "round": round_,
+        "resource": Resource.objects.get(pk=ids[0]),
+    }
+
+
+def measure(client, path: str, repeat: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    client.get(path, HTTP_HOST="127.0.0.1")  # warm: imports, template compilation
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(path, HTTP_HOST="127.0.0.1")
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    return {"p50_ms": round(statistics.median(timings), 1), "p95_ms": round(percentile(timings, 0.95), 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--resources", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
+    parser.add_argument("--no-record", action="store_true")
+    args = parser.parse_args()
+    name = f"foam_bench_pages_{os.getpid()}"
+    os.environ["ALLOWED_HOSTS"] = "127.0.0.1"
+    setup_django(args.pg, name)
+    try:
+        from django.test import Client
+
+        from curation.models import InstrumentVersion
+        from curation.services.metrics import instrument_reliability_snapshot, metrics_recompute_all
+
+        sizes = seed(args.resources)
+        metrics_recompute_all()
+        for version in InstrumentVersion.objects.all():
+            instrument_reliability_snapshot(version=version)  # what the nightly task stores
+        made = extras()
+        resource, source = made["resource"], made["resource"].source  # type: ignore[attr-defined]
+        pages = {
+            "anonymous": ["/", "/search/", "/search/?q=sepsis", "/search/?q=sepsis+shock&kind=blog&score=air:30",
+                          "/search/?topic=emergency-medicine&within=30", f"/resources/{resource.public_id}/", "/sources/",
+                          f"/sources/{source.public_id}/", "/topics/emergency-medicine/", "/research/"],
+            "learner": ["/library/", "/experts/apply/"],
+            "expert": ["/reviews/assignments/", f"/resources/{resource.public_id}/review/air/"],
+            "editor": ["/editor/", "/editor/experts/", "/editor/rounds/", f"/editor/rounds/{made['round'].public_id}/",  # type: ignore[attr-defined]
+                       "/editor/moderation/", "/editor/harvest/"],
+        }  # fmt: skip
+        results = {}
+        for persona, paths in pages.items():
+            client = Client()
+            if persona != "anonymous":
+                client.force_login(made[persona])  # type: ignore[arg-type]
+            for path in paths:
+                results[path] = measure(client, path, args.repeat)
+    finally:
+        drop_database(args.pg, name)
+    slowest = max(results.values(), key=lambda r: r["p95_ms"])
+    result = {
+        "benchmark": "pages",
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL, in-process",
+        **sizes,
+        "repeat": args.repeat,
+        "pages": results,
+        "slowest_p95_ms": slowest["p95_ms"],
+        "targets": {"every_page_p95_under_200_ms": slowest["p95_ms"] < 200},
+    }
+    line = json.dumps(result)
+    print(line)
+    if not args.no_record:
+        with (ROOT / "BENCHMARKS.md").open("a", encoding="utf-8") as record:
+            record.write(f"\n`{line}`\n")
+
+
+if __name__ == "__main__":
+    main()
