@@ -296,15 +296,15 @@ def resource_filter(
     return resources
 
 
-def library_for(*, user: User) -> dict[str, list[Resource]]:
-    """A learner's library: what they saved and what they endorsed (newest first)."""
+def library_for(*, user: User, limit: int = 100) -> dict[str, list[Resource]]:
+    """A learner's library: what they saved and what they endorsed, newest first, up to `limit` each."""
     visible = resource_list_for_api()
     return {
-        "saved": list(visible.filter(saves__user=user).order_by("-saves__created_at")),
+        "saved": list(visible.filter(saves__user=user).order_by("-saves__created_at", "-id")[:limit]),
         "endorsed": list(
             visible.filter(endorsements__user=user, endorsements__status__in=["counted", "held"]).order_by(
-                "-endorsements__created_at"
-            )
+                "-endorsements__created_at", "-id"
+            )[:limit]
         ),
     }
 

@@ -14,6 +14,8 @@ import matplotlib
 matplotlib.use("svg")
 import matplotlib.pyplot as plt
 
+from django.db.models import Count
+
 from curation.models import InstrumentVersion, Resource, Review
 from curation.services.research import COUNTED, reliability_by_instrument_and_round, signal_validity
 from curation.statistics import spearman_brown
@@ -29,18 +31,23 @@ def _svg(figure: Any) -> str:
 
 
 def score_distributions() -> tuple[list[list[Any]], str]:
+    """How many counted reviews gave each total, per instrument version (counts, not one row per
+    review: the data stays small however many reviews there are)."""
     rows = [
-        [slug, version, total]
-        for slug, version, total in Review.objects.filter(status__in=COUNTED).values_list(
-            "instrument_version__instrument__slug", "instrument_version__version", "total"
-        )
+        [slug, version, total, count]
+        for slug, version, total, count in Review.objects.filter(status__in=COUNTED, total__isnull=False)
+        .values_list("instrument_version__instrument__slug", "instrument_version__version", "total")
+        .annotate(count=Count("id"))
+        .order_by("instrument_version__instrument__slug", "instrument_version__version", "total")
     ]
     figure, axis = plt.subplots(figsize=(7, 3.5))
-    by_instrument: dict[str, list[float]] = {}
-    for slug, version, total in rows:
-        by_instrument.setdefault(f"{slug} v{version}", []).append(float(total))
-    for label, totals in sorted(by_instrument.items()):
-        axis.hist(totals, bins=15, alpha=0.6, label=f"{label} (n={len(totals)})")
+    by_instrument: dict[str, tuple[list[float], list[int]]] = {}
+    for slug, version, total, count in rows:
+        totals, counts = by_instrument.setdefault(f"{slug} v{version}", ([], []))
+        totals.append(float(total))
+        counts.append(count)
+    for label, (totals, counts) in sorted(by_instrument.items()):
+        axis.hist(totals, weights=counts, bins=15, alpha=0.6, label=f"{label} (n={sum(counts)})")
     axis.set_xlabel("review total")
     axis.set_ylabel("reviews")
     axis.set_title("Score distributions")
@@ -89,7 +96,7 @@ def correlation_chart(validity: dict[str, Any]) -> tuple[list[list[Any]], str]:
 
 
 SECTIONS = {  # name: (title, CSV header)
-    "score-distributions": ("Score distributions", ["instrument", "version", "total"]),
+    "score-distributions": ("Score distributions", ["instrument", "version", "total", "reviews"]),
     "reliability-vs-raters": ("Reliability against the number of raters", ["scope", "raters", "reliability"]),
     "signal-correlations": (
         "Signal correlations with expert consensus",

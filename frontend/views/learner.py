@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,12 +28,16 @@ from curation.services.metrics import (
 )
 
 PAGE_SIZE = 20
+TRENDING_CACHE_SECONDS = 600
 
 
 def home(request: HttpRequest) -> HttpResponse:
     context = {
         "vetted": selectors.resource_list_vetted(limit=6),
-        "trending": selectors.resource_list_trending(),
+        # Trending reads a week of activity: minutes-old is fresh enough, and it keeps the home page fast.
+        "trending": cache.get_or_set(
+            "home:trending", selectors.resource_list_trending, TRENDING_CACHE_SECONDS
+        ),
         "resources": selectors.resource_list_for_api().order_by("-published_at", "-id")[:20],
         "topics": selectors.search_facets()["topics"],
     }

@@ -1,6 +1,6 @@
 """The research dashboard: reliability per instrument and round, the raters-needed curve, signal
 correlations and score distributions, as SVG plots with the numbers behind each one a click away.
-Computing them reads every review, so results are cached for a few minutes."""
+Computing them reads every review, so results are cached for an hour."""
 
 from typing import Any
 
@@ -12,7 +12,7 @@ from django.shortcuts import render
 from curation.services.research import reliability_overview
 from frontend.research_report import SECTIONS, csv_text, report_section
 
-CACHE_SECONDS = 300
+CACHE_SECONDS = 3600  # the nightly snapshots change once a day; the plots are costly to draw
 
 
 def _reliabilities() -> list[dict[str, Any]]:

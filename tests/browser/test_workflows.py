@@ -164,3 +164,28 @@ def test_workbench_pages_have_no_serious_or_critical_accessibility_violations(pa
     if violations := axe_violations(page):
         found["review form with errors"] = violations
     assert found == {}
+
+
+def test_pages_fit_a_phone_screen_without_sideways_scrolling(browser, live_server):
+    editor = UserFactory(username="editor", role="editor")
+    ExpertProfile.objects.create(user=editor, profession="Physician", specialty="EM", applied_at=timezone.now(),
+                                 verification_status="approved", decided_by=editor, decided_at=timezone.now())  # fmt: skip
+    resource = ResourceFactory(title="A resource with a rather long title about paediatric sepsis and fluids")
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 375, "height": 812}, is_mobile=True
+    )
+    phone = context.new_page()
+    try:
+        sign_in(phone, "editor")
+        overflowing = []
+        for path in ["/", "/search/?q=sepsis", f"/resources/{resource.public_id}/", "/library/",
+                     f"/resources/{resource.public_id}/review/air/", "/editor/", "/editor/harvest/", "/research/"]:  # fmt: skip
+            phone.goto(path)
+            if not phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1"):
+                overflowing.append(path)
+            if path == "/":
+                shot(phone, "phone-home")
+        shot(phone, "phone-research")
+        assert overflowing == []
+    finally:
+        context.close()

@@ -98,7 +98,8 @@ def test_research_report_writes_html_svg_and_csv(scenario, tmp_path, capsys):
         assert (tmp_path / name).stat().st_size > 0, name
     assert "<svg" in (tmp_path / "signal-correlations.svg").read_text()
     rows = list(csv.DictReader((tmp_path / "score-distributions.csv").open()))
-    assert len(rows) == 36  # 6 resources x 3 experts x 2 instruments
+    assert sum(int(row["reviews"]) for row in rows) == 36  # 6 resources x 3 experts x 2 instruments
+    assert len({(row["instrument"], row["total"]) for row in rows}) == len(rows)  # one row per total
 
 
 def test_research_export_pseudonymises_people_and_leaves_out_free_text(scenario, tmp_path, capsys):
