@@ -13,7 +13,6 @@ import matplotlib
 
 matplotlib.use("svg")
 import matplotlib.pyplot as plt
-
 from django.db.models import Count
 
 from curation.models import InstrumentVersion, Resource, Review
