@@ -7,7 +7,7 @@ time is the server's alone, without network or browser. Target: every page under
 `first_ms` is the first request of each page: it also compiles templates and, for the research
 dashboard and its plots, fills the five-minute cache (reliability comes from the nightly snapshot).
 
-Usage: python bench/pages.py [--resources 100000] [--repeat 30] [--pg postgres://postgres@127.0.0.1:5432]
+Usage: python bench/pages.py [--resources 100000] [--repeat 100] [--pg postgres://postgres@127.0.0.1:5432]
 Prints one JSON line and appends it to BENCHMARKS.md.
 """
 
@@ -115,7 +115,7 @@ def measure(client, path: str, repeat: int) -> dict[str, float]:  # type: ignore
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--resources", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--repeat", type=int, default=100)
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
