@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install smoke lint typecheck contracts checks bench-harvest bench-metrics clean
+.PHONY: run test install smoke lint typecheck contracts checks bench-harvest bench-metrics bench-api bench-pages clean
 
 # Re-install only when the dependency list changes. `make run` needs only the runtime dependencies;
 # the tests and checks add the development tools.
@@ -65,6 +65,14 @@ bench-harvest: $(STAMP)
 ## Needs PostgreSQL (BENCH_PG=postgres://user@host:port); creates and drops its own database.
 bench-metrics: $(STAMP)
 	$(BIN)/python bench/metrics.py $(BENCH_ARGS)
+
+## API latency and throughput at 100,000 resources (PostgreSQL: BENCH_PG=postgres://user@host:port).
+bench-api: $(STAMP)
+	$(BIN)/python bench/api.py $(BENCH_ARGS)
+
+## Web page server time at 100,000 resources (PostgreSQL).
+bench-pages: $(STAMP)
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
