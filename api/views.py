@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import F, FloatField, IntegerField, QuerySet, Value
+from django.db.models import F, IntegerField, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -91,8 +91,7 @@ class ResourceListView(generics.ListAPIView):  # type: ignore[type-arg]
     def get_queryset(self) -> QuerySet[Resource]:
         if getattr(self, "swagger_fake_view", False):
             return Resource.objects.none()
-        return selectors.resource_list_for_api().annotate(
-            score_sort=Coalesce("metrics__ranking_score", Value(-1.0), output_field=FloatField()),
+        return selectors.resource_list_for_api().annotate(  # score_sort is a stored, indexed field
             impact_sort=Coalesce(
                 F("metrics__learner_endorsements") + 2 * F("metrics__expert_endorsements"),
                 Value(0),

@@ -4,22 +4,7 @@ column survives. The `curation.E001` system check catches any future rebuild tha
 
 from django.db import migrations
 
-TRIGGERS = [
-    "CREATE TRIGGER IF NOT EXISTS resource_fts_insert AFTER INSERT ON curation_resource BEGIN "
-    "INSERT INTO resource_fts(rowid, title, summary, text) VALUES (new.id, new.title, new.summary, new.text); END",
-    "CREATE TRIGGER IF NOT EXISTS resource_fts_delete AFTER DELETE ON curation_resource BEGIN "
-    "INSERT INTO resource_fts(resource_fts, rowid, title, summary, text) VALUES ('delete', old.id, old.title, old.summary, old.text); END",
-    "CREATE TRIGGER IF NOT EXISTS resource_fts_update AFTER UPDATE OF title, summary, text ON curation_resource BEGIN "
-    "INSERT INTO resource_fts(resource_fts, rowid, title, summary, text) VALUES ('delete', old.id, old.title, old.summary, old.text); "
-    "INSERT INTO resource_fts(rowid, title, summary, text) VALUES (new.id, new.title, new.summary, new.text); END",
-    "INSERT INTO resource_fts(resource_fts) VALUES ('rebuild')",
-]
-
-
-def reinstall(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        for statement in TRIGGERS:
-            schema_editor.execute(statement)
+from curation.migrations._fts_triggers import reinstall
 
 
 class Migration(migrations.Migration):

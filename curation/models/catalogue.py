@@ -109,6 +109,12 @@ class Resource(models.Model):
 
     topics = models.ManyToManyField("curation.Topic", blank=True, related_name="resources")
     status = models.CharField(max_length=16, choices=ResourceStatus.choices, default=ResourceStatus.VISIBLE)
+    score_sort = models.FloatField(
+        default=-1.0,
+        db_default=-1.0,
+        help_text="the ranking score, -1 while unreviewed: the indexed key of score-ordered lists, "
+        "kept in step with ResourceMetrics by the metrics service",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -119,7 +125,10 @@ class Resource(models.Model):
                 fields=["source", "identity_key"], name="resource_source_identity_unique"
             ),
         ]
-        indexes = [models.Index(fields=["status", "-published_at", "-id"], name="resource_newest_idx")]
+        indexes = [
+            models.Index(fields=["status", "-published_at", "-id"], name="resource_newest_idx"),
+            models.Index(fields=["status", "-score_sort", "-id"], name="resource_score_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title or self.canonical_url

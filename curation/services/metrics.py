@@ -166,13 +166,25 @@ def _instrument_summary(n: int, mean: float, sd: float | None, single_icc: float
 def _store(metrics: Iterable[ResourceMetrics]) -> int:
     rows = list(metrics)
     for start in range(0, len(rows), BATCH):
+        batch = rows[start : start + BATCH]
         ResourceMetrics.objects.bulk_create(
-            rows[start : start + BATCH],
-            update_conflicts=True,
-            unique_fields=["resource"],
-            update_fields=_METRIC_FIELDS,
+            batch, update_conflicts=True, unique_fields=["resource"], update_fields=_METRIC_FIELDS
         )
+        _sync_sort_keys(batch)
     return len(rows)
+
+
+def _sync_sort_keys(rows: Sequence[ResourceMetrics]) -> None:
+    """Keep Resource.score_sort (the indexed key of score-ordered lists) equal to the ranking score,
+    -1 while unreviewed. Writes only the resources whose key changed: an UPDATE of a resource row also
+    recomputes its stored search vectors on PostgreSQL."""
+    wanted = {row.resource_id: -1.0 if row.ranking_score is None else row.ranking_score for row in rows}
+    stale = [
+        Resource(pk=pk, score_sort=wanted[pk])
+        for pk, current in Resource.objects.filter(pk__in=list(wanted)).values_list("pk", "score_sort")
+        if current != wanted[pk]
+    ]
+    Resource.objects.bulk_update(stale, ["score_sort"], batch_size=500)
 
 
 def metrics_refresh_resource(*, resource_id: int) -> ResourceMetrics:

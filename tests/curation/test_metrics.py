@@ -4,7 +4,7 @@ import pytest
 
 from curation.enums import VerificationStatus
 from curation.errors import Conflict, NotAllowed
-from curation.models import InstrumentVersion, ResourceMetrics
+from curation.models import InstrumentVersion, Resource, ResourceMetrics
 from curation.services.endorsements import endorsement_put, endorsement_withdraw
 from curation.services.metrics import (
     instrument_reliability_snapshot,
@@ -94,6 +94,10 @@ def test_nightly_recompute_equals_the_incremental_values_on_a_randomised_scenari
     incremental = snapshot()
     assert sum(v["review_count"] for v in incremental.values()) > 20
     assert sum(v["views"] for v in incremental.values()) > 0
+    # the indexed sort key of score-ordered lists follows every change
+    keys = dict(Resource.objects.values_list("pk", "score_sort"))
+    assert keys == {pk: -1.0 if v["ranking_score"] is None else v["ranking_score"] for pk, v in incremental.items()}
+    assert any(key >= 0 for key in keys.values())
     metrics_recompute_all()
     nightly = snapshot()
     differences = [
