@@ -14,7 +14,6 @@ Prints one JSON line and appends it to BENCHMARKS.md.
 """
 
 import argparse
-import json
 import os
 import platform
 import random
@@ -27,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import httpx
+from _report import emit, percentile
 from _seed import ROOT, WORDS, drop_database, seed, setup_django
 
 CLIENTS = 4  # the load run; the latency run uses one
@@ -36,11 +36,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(int(len(ordered) * fraction), len(ordered) - 1)]
 
 
 def load(base: str, paths: list[str], concurrency: int = CLIENTS) -> dict[str, float]:
@@ -191,11 +186,7 @@ def main() -> None:
             "query_count_flat": all(small == large for small, large in counts.values()),
         },
     }
-    line = json.dumps(result)
-    print(line)
-    if not args.no_record:
-        with (ROOT / "BENCHMARKS.md").open("a", encoding="utf-8") as record:
-            record.write(f"\n`{line}`\n")
+    emit(result, record=not args.no_record)
 
 
 if __name__ == "__main__":

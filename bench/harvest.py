@@ -25,6 +25,8 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
+from _report import emit
+
 ROOT = Path(__file__).resolve().parent.parent
 ENTRIES_PER_FEED = 50
 
@@ -216,11 +218,7 @@ def main() -> None:
             "rss_flat": ours["peak_rss_mib"] <= 1.25 * ours_small["peak_rss_mib"],
         },
     }
-    line = json.dumps(result)
-    print(line)
-    if not args.no_record:
-        with (ROOT / "BENCHMARKS.md").open("a", encoding="utf-8") as record:
-            record.write(f"\n`{line}`\n")
+    emit(result, record=not args.no_record)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ Prints one JSON line and appends it to BENCHMARKS.md.
 """
 
 import argparse
-import json
 import os
 import platform
 import random
@@ -20,12 +19,8 @@ import statistics
 import time
 from datetime import UTC, datetime, timedelta
 
-from _seed import ROOT, drop_database, seed, setup_django
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(int(len(ordered) * fraction), len(ordered) - 1)]
+from _report import emit, percentile
+from _seed import drop_database, seed, setup_django
 
 
 def extras() -> dict[str, object]:
@@ -165,11 +160,7 @@ def main() -> None:
         "slowest_p95_ms": slowest["p95_ms"],
         "targets": {"every_page_p95_under_200_ms": slowest["p95_ms"] < 200},
     }
-    line = json.dumps(result)
-    print(line)
-    if not args.no_record:
-        with (ROOT / "BENCHMARKS.md").open("a", encoding="utf-8") as record:
-            record.write(f"\n`{line}`\n")
+    emit(result, record=not args.no_record)
 
 
 if __name__ == "__main__":

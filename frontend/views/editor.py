@@ -4,11 +4,13 @@ Every POST calls one service; domain errors come back as messages, never as a 50
 
 from collections.abc import Callable
 from datetime import UTC, datetime, time
+from typing import Any
 
 from celery import current_app
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -166,25 +168,39 @@ def moderation(request: HttpRequest) -> HttpResponse:
 @editor_required
 @require_POST
 def moderation_decide(request: HttpRequest, kind: str, public_id: str) -> HttpResponse:
-    editor, reason = request.user, request.POST.get("reason", "")
+    if kind not in MODERATION:
+        raise Http404("Nothing to moderate of that kind")
+    model, decide, (accepted, rejected) = MODERATION[kind]
+    item = get_object_or_404(model, public_id=public_id)
     accept = request.POST.get("decision") == "accept"
-    if kind == "endorsement":
-        endorsement = get_object_or_404(Endorsement, public_id=public_id)
-        _attempt(request, lambda: endorsement_moderate(editor=editor, endorsement=endorsement, release=accept, reason=reason),  # type: ignore[arg-type]
-                 "Endorsement counted." if accept else "Endorsement rejected.")  # fmt: skip
-    elif kind == "review":
-        review = get_object_or_404(Review, public_id=public_id)
-        _attempt(request, lambda: review_hold_decide(editor=editor, review=review, release=accept, reason=reason),  # type: ignore[arg-type]
-                 "Review released." if accept else "Review returned to its reviewer.")  # fmt: skip
-    elif kind == "flag":
-        flag = get_object_or_404(Flag, public_id=public_id)
-        _attempt(request, lambda: flag_decide(editor=editor, flag=flag, uphold=accept, reason=reason),  # type: ignore[arg-type]
-                 "Flag upheld: the resource is hidden." if accept else "Flag dismissed.")  # fmt: skip
-    elif kind == "appeal":
-        appeal = get_object_or_404(Appeal, public_id=public_id)
-        _attempt(request, lambda: appeal_decide(editor=editor, appeal=appeal, uphold=accept, reason=reason),  # type: ignore[arg-type]
-                 "Appeal upheld: the designation is withdrawn." if accept else "Appeal dismissed.")  # fmt: skip
+    reason = request.POST.get("reason", "")
+    _attempt(request, lambda: decide(request.user, item, accept, reason), accepted if accept else rejected)
     return redirect("frontend:editor-moderation")
+
+
+# kind: (model, its service as (editor, item, accept, reason), messages when accepted / rejected)
+MODERATION: dict[str, tuple[type[Model], Callable[[Any, Any, bool, str], object], tuple[str, str]]] = {
+    "endorsement": (
+        Endorsement,
+        lambda editor, item, accept, reason: endorsement_moderate(editor=editor, endorsement=item, release=accept, reason=reason),
+        ("Endorsement counted.", "Endorsement rejected."),
+    ),
+    "review": (
+        Review,
+        lambda editor, item, accept, reason: review_hold_decide(editor=editor, review=item, release=accept, reason=reason),
+        ("Review released.", "Review returned to its reviewer."),
+    ),
+    "flag": (
+        Flag,
+        lambda editor, item, accept, reason: flag_decide(editor=editor, flag=item, uphold=accept, reason=reason),
+        ("Flag upheld: the resource is hidden.", "Flag dismissed."),
+    ),
+    "appeal": (
+        Appeal,
+        lambda editor, item, accept, reason: appeal_decide(editor=editor, appeal=item, uphold=accept, reason=reason),
+        ("Appeal upheld: the designation is withdrawn.", "Appeal dismissed."),
+    ),
+}  # fmt: skip
 
 
 @editor_required

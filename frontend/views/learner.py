@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from curation import selectors
 from curation.errors import DomainError
 from curation.exports import portfolio_csv
-from curation.models import Instrument, Topic, User
+from curation.models import Instrument, Resource, Topic, User
 from curation.search import (
     resource_search_page,
     search_cursor_decode,
@@ -45,9 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    resource = selectors.resource_get_visible(public_id=public_id)
-    if resource is None:
-        raise Http404("No such resource")
+    resource = _visible_or_404(public_id)
     resource_view_record(resource_id=resource.pk)
     user = request.user
     context = {
@@ -66,9 +64,9 @@ def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 def resource_outbound(request: HttpRequest, public_id: str) -> HttpResponse:
     """Record an outbound click, then send the reader to the resource at its source."""
-    resource = selectors.resource_get_visible(public_id=public_id)
-    if resource is None or not resource.canonical_url:
-        raise Http404("No such resource")
+    resource = _visible_or_404(public_id)
+    if not resource.canonical_url:
+        raise Http404("This resource has no address")
     resource_click_record(resource_id=resource.pk)
     return HttpResponseRedirect(resource.canonical_url)
 
@@ -136,6 +134,13 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def _visible_or_404(public_id: str) -> Resource:
+    resource = selectors.resource_get_visible(public_id=public_id)
+    if resource is None:
+        raise Http404("No such resource")
+    return resource
+
+
 def _score_floor(value: str) -> tuple[str, float] | None:
     slug, _, number = value.partition(":")
     try:
@@ -147,9 +152,7 @@ def _score_floor(value: str) -> tuple[str, float] | None:
 @login_required
 @require_POST
 def endorse(request: HttpRequest, public_id: str) -> HttpResponse:
-    resource = selectors.resource_get_visible(public_id=public_id)
-    if resource is None:
-        raise Http404("No such resource")
+    resource = _visible_or_404(public_id)
     try:
         if request.POST.get("action") == "withdraw":
             endorsement_withdraw(user=request.user, resource=resource)  # type: ignore[arg-type]
@@ -167,9 +170,7 @@ def endorse(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def save(request: HttpRequest, public_id: str) -> HttpResponse:
-    resource = selectors.resource_get_visible(public_id=public_id)
-    if resource is None:
-        raise Http404("No such resource")
+    resource = _visible_or_404(public_id)
     if request.POST.get("action") == "remove":
         resource_unsave(user=request.user, resource=resource)  # type: ignore[arg-type]
         messages.info(request, "Removed from your library.")

@@ -96,7 +96,9 @@ def test_nightly_recompute_equals_the_incremental_values_on_a_randomised_scenari
     assert sum(v["views"] for v in incremental.values()) > 0
     # the indexed sort key of score-ordered lists follows every change
     keys = dict(Resource.objects.values_list("pk", "score_sort"))
-    assert keys == {pk: -1.0 if v["ranking_score"] is None else v["ranking_score"] for pk, v in incremental.items()}
+    assert keys == {
+        pk: -1.0 if v["ranking_score"] is None else v["ranking_score"] for pk, v in incremental.items()
+    }
     assert any(key >= 0 for key in keys.values())
     metrics_recompute_all()
     nightly = snapshot()

@@ -275,3 +275,17 @@ def test_verified_expert_cannot_review_as_another_role(client, learner):
     client.force_login(learner)
     assert client.post(f"/resources/{resource.public_id}/review/air/", {"action": "save"}).status_code == 403
     assert not Review.objects.exists()
+
+
+def test_moderation_of_an_unknown_kind_or_item_is_a_404(client, editor, learner):
+    held = Endorsement.objects.create(user=learner, resource=ResourceFactory(), kind="learner", status="held")
+    client.force_login(editor)
+    assert (
+        client.post(f"/editor/moderation/comment/{held.public_id}/", {"decision": "accept"}).status_code
+        == 404
+    )
+    assert (
+        client.post(f"/editor/moderation/flag/{held.public_id}/", {"decision": "accept"}).status_code == 404
+    )
+    held.refresh_from_db()
+    assert held.status == "held"
