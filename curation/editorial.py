@@ -23,12 +23,16 @@ from curation.models import (
     ExpertProfile,
     FetchAttempt,
     Flag,
+    Instrument,
+    InstrumentVersion,
+    Resource,
     Review,
     RoundCandidate,
     Source,
     SourceRequest,
     User,
 )
+from curation.services.instruments import instrument_current_version
 
 HEALTHY_OUTCOMES = (FetchOutcome.OK, FetchOutcome.NOT_MODIFIED, FetchOutcome.UNCHANGED, FetchOutcome.NEVER)
 
@@ -63,6 +67,20 @@ def assignment_list_for(*, reviewer: User) -> list[AssignmentRow]:
         AssignmentRow(a, reviews.get((a.candidate.resource_id, a.candidate.round.instrument_version_id)))
         for a in assignments
     ]
+
+
+def review_version_for(*, reviewer: User, resource: Resource, instrument: Instrument) -> InstrumentVersion:
+    """The instrument version a reviewer answers for a resource: their open assignment's, else the
+    instrument's current version."""
+    assignment = (
+        Assignment.objects.filter(
+            reviewer=reviewer, candidate__resource=resource, candidate__round__status=RoundStatus.OPEN,
+            candidate__round__instrument_version__instrument=instrument,
+        ).select_related("candidate__round__instrument_version").first()
+    )  # fmt: skip
+    if assignment is not None:
+        return assignment.candidate.round.instrument_version
+    return instrument_current_version(instrument=instrument)
 
 
 def expert_applications_pending() -> QuerySet[ExpertProfile]:
@@ -111,14 +129,6 @@ def moderation_queue() -> ModerationQueue:
             )
             .order_by("created_at", "id")
         ),
-    )
-
-
-def round_list_for_editors() -> QuerySet[CurationRound]:
-    return (
-        CurationRound.objects.select_related("instrument_version__instrument", "topic")
-        .annotate(candidate_count=Count("candidates", distinct=True))
-        .order_by("-created_at", "-id")
     )
 
 

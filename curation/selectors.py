@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from curation.enums import FetchOutcome, ResourceStatus, ReviewStatus, RoundStatus, SourceKind
+from curation.enums import ResourceStatus, ReviewStatus, RoundStatus, SourceKind
 from curation.models import (
     CurationRound,
     Designation,
@@ -49,14 +49,6 @@ def source_list_with_counts() -> QuerySet[Source]:
 
 def topic_list() -> QuerySet[Topic]:
     return Topic.objects.select_related("parent").order_by("kind", "name")
-
-
-def harvest_health_summary() -> dict[str, int]:
-    """How many sources ended their last fetch with each outcome."""
-    rows = Source.objects.values("last_outcome").annotate(n=Count("id"))
-    summary = {outcome.value: 0 for outcome in FetchOutcome}
-    summary.update({row["last_outcome"]: row["n"] for row in rows})
-    return summary
 
 
 def resource_same_work(*, resource: Resource) -> QuerySet[Resource]:

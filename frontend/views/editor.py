@@ -9,12 +9,12 @@ from typing import Any
 from celery import current_app
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from curation import editorial
+from curation import editorial, selectors
 from curation.enums import RoundStatus
 from curation.errors import DomainError
 from curation.models import Appeal, CurationRound, Endorsement, ExpertProfile, Flag, Resource, Review, Source
@@ -48,15 +48,17 @@ def _attempt(request: HttpRequest, action: Callable[[], object], success: str) -
     return True
 
 
+def _rounds(request: HttpRequest) -> QuerySet[CurationRound]:
+    return selectors.round_list_visible_to(user=request.user).order_by("-created_at", "-id")  # type: ignore[arg-type]
+
+
 @editor_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     queue = editorial.moderation_queue()
     context = {
         "applications": editorial.expert_applications_pending().count(),
         "moderation": queue.total,
-        "rounds": editorial.round_list_for_editors().exclude(
-            status__in=[RoundStatus.PUBLISHED, RoundStatus.CANCELLED]
-        ),
+        "rounds": _rounds(request).exclude(status__in=[RoundStatus.PUBLISHED, RoundStatus.CANCELLED]),
         "health": editorial.harvest_health(),
     }
     return render(request, "frontend/editor/dashboard.html", context)
@@ -115,14 +117,12 @@ def round_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Round created. Choose its candidates.")
             return redirect("frontend:editor-round", public_id=round_.public_id)
-    return render(
-        request, "frontend/editor/rounds.html", {"rounds": editorial.round_list_for_editors(), "form": form}
-    )
+    return render(request, "frontend/editor/rounds.html", {"rounds": _rounds(request), "form": form})
 
 
 @editor_required
 def round_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    round_ = get_object_or_404(editorial.round_list_for_editors(), public_id=public_id)
+    round_ = get_object_or_404(_rounds(request), public_id=public_id)
     context = {
         "round": round_,
         "progress": editorial.round_progress(round_=round_),

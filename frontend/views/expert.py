@@ -10,11 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from curation import editorial, selectors
-from curation.enums import ReviewStatus, RoundStatus
+from curation.enums import ReviewStatus
 from curation.errors import DomainError, InvalidInput
-from curation.models import Assignment, ExpertProfile, Instrument, InstrumentVersion, Resource, Review, User
+from curation.models import ExpertProfile, Instrument, Review, User
 from curation.services.accounts import expert_apply
-from curation.services.instruments import instrument_current_version
 from curation.services.reviews import EDITABLE, review_save_draft, review_submit
 from frontend.access import expert_required
 from frontend.forms import ExpertApplicationForm
@@ -61,28 +60,15 @@ def assignments(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/assignments.html", {"rows": rows, "now": timezone.now()})
 
 
-def _review_version(reviewer: User, resource: Resource, instrument: Instrument) -> InstrumentVersion:
-    """The version the reviewer's open assignment uses, else the instrument's current version."""
-    assignment = (
-        Assignment.objects.filter(
-            reviewer=reviewer, candidate__resource=resource, candidate__round__status=RoundStatus.OPEN,
-            candidate__round__instrument_version__instrument=instrument,
-        ).select_related("candidate__round__instrument_version").first()
-    )  # fmt: skip
-    return (
-        assignment.candidate.round.instrument_version
-        if assignment
-        else instrument_current_version(instrument=instrument)
-    )
-
-
 @expert_required
 def review_form(request: HttpRequest, public_id: str, instrument: str) -> HttpResponse:
     resource = selectors.resource_get_visible(public_id=public_id)
     if resource is None:
         raise Http404("No such resource")
     reviewer: User = request.user  # type: ignore[assignment]
-    version = _review_version(reviewer, resource, get_object_or_404(Instrument, slug=instrument))
+    version = editorial.review_version_for(
+        reviewer=reviewer, resource=resource, instrument=get_object_or_404(Instrument, slug=instrument)
+    )
     review = Review.objects.filter(reviewer=reviewer, resource=resource, instrument_version=version).first()
     errors: dict[str, list[str]] = {}
     message = ""
