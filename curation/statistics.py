@@ -174,12 +174,15 @@ def cronbach_alpha(item_scores: Sequence[Sequence[float]]) -> dict[str, Any]:
 def spearman_with_ci(x: Sequence[float | None], y: Sequence[float | None]) -> dict[str, Any]:
     """Spearman's rho with a 95 % CI (Fisher z, SE 1.03/sqrt(n-3) as recommended for rho by
     Fieller, Hartley & Pearson 1957)."""
-    pairs = [(a, b) for a, b in zip(x, y, strict=True) if a is not None and b is not None]
-    n = len(pairs)
+    if len(x) != len(y):
+        raise ValueError("x and y must pair up")
+    xa, ya = np.array(x, dtype=float), np.array(y, dtype=float)  # None becomes NaN: a missing value
+    both = ~(np.isnan(xa) | np.isnan(ya))
+    xs, ys = xa[both], ya[both]
+    n = int(both.sum())
     if n < 4:
         return {"rho": None, "ci95": None, "n": n, "reason": "needs at least four pairs"}
-    xs, ys = zip(*pairs, strict=True)
-    if len(set(xs)) < 2 or len(set(ys)) < 2:
+    if np.ptp(xs) == 0 or np.ptp(ys) == 0:
         return {"rho": None, "ci95": None, "n": n, "reason": "a signal is constant"}
     rho = float(stats.spearmanr(xs, ys).statistic)
     z, half = math.atanh(max(min(rho, 0.999999), -0.999999)), 1.96 * 1.03 / math.sqrt(n - 3)

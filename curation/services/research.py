@@ -41,13 +41,20 @@ CONSENSUS = "expert_consensus"
 def resource_signals(resources: QuerySet[Resource]) -> dict[int, dict[str, float | None]]:
     """Per resource: uptake signals, mean gestalt (1-7), its source's latest link index, and the expert
     consensus: the mean of its non-gestalt instrument totals, each normalised to 0-1."""
-    ids = list(resources.values_list("id", flat=True))
-    metrics = {m.resource_id: m for m in ResourceMetrics.objects.filter(resource_id__in=ids)}
+    # Subqueries, not id lists: the whole catalogue may be asked for (100,000 ids as parameters cost
+    # seconds), and plain tuples rather than model instances.
+    source_of = dict(resources.order_by("id").values_list("id", "source_id"))
+    chosen = resources.order_by().values("id")
+    metrics = {
+        row[0]: row[1:]
+        for row in ResourceMetrics.objects.filter(resource_id__in=chosen).values_list(
+            "resource_id", "learner_endorsements", "expert_endorsements", "clicks"
+        )
+    }
     impact = _latest_impact(LINK_FORMULA_VERSION)
-    source_of = dict(Resource.objects.filter(id__in=ids).values_list("id", "source_id"))
     gestalt: dict[int, list[float]] = defaultdict(list)
     consensus: dict[int, list[float]] = defaultdict(list)
-    reviews = Review.objects.filter(resource_id__in=ids, status__in=COUNTED).annotate(
+    reviews = Review.objects.filter(resource_id__in=chosen, status__in=COUNTED).annotate(
         normalised=normalised_total()
     )
     for resource_id, slug, total, normalised in reviews.values_list(
@@ -58,14 +65,14 @@ def resource_signals(resources: QuerySet[Resource]) -> dict[int, dict[str, float
         else:
             consensus[resource_id].append(float(normalised or 0.0))
     rows = {}
-    for resource_id in ids:
-        m = metrics.get(resource_id)
+    for resource_id, source_id in source_of.items():
+        learner, expert, clicks = metrics.get(resource_id, (0, 0, 0))
         rows[resource_id] = {
-            "learner_endorsements": m.learner_endorsements if m else 0,
-            "expert_endorsements": m.expert_endorsements if m else 0,
-            "clicks": m.clicks if m else 0,
+            "learner_endorsements": learner,
+            "expert_endorsements": expert,
+            "clicks": clicks,
             "gestalt": _mean(gestalt.get(resource_id)),
-            "source_impact": impact.get(source_of[resource_id]),
+            "source_impact": impact.get(source_id),
             CONSENSUS: _mean(consensus.get(resource_id)),
         }
     return rows
