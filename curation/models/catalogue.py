@@ -128,6 +128,7 @@ class Resource(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at", "-id"], name="resource_newest_idx"),
             models.Index(fields=["status", "-score_sort", "-id"], name="resource_score_idx"),
+            models.Index(fields=["source", "status"], name="resource_source_status_idx"),
         ]
 
     def __str__(self) -> str:
