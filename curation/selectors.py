@@ -55,6 +55,22 @@ def source_list_with_counts() -> QuerySet[Source]:
     )
 
 
+def source_directory() -> list[Source]:
+    """Every source with its number of visible resources (`resource_count`), for the sources page. One
+    grouped count over the resources (an index-only scan of (source, status) once vacuumed, at worst
+    one pass over the table) rather than one count per source."""
+    counts = dict(
+        Resource.objects.filter(status=ResourceStatus.VISIBLE)
+        .order_by()
+        .values_list("source_id")
+        .annotate(n=Count("*"))
+    )
+    sources = list(Source.objects.prefetch_related("topics").order_by("title", "id"))
+    for source in sources:
+        source.resource_count = counts.get(source.pk, 0)  # type: ignore[attr-defined]
+    return sources
+
+
 def topic_list() -> QuerySet[Topic]:
     return Topic.objects.select_related("parent").order_by("kind", "name")
 

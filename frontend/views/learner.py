@@ -72,7 +72,7 @@ def resource_outbound(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def source_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "frontend/source_list.html", {"sources": selectors.source_list_with_counts()})
+    return render(request, "frontend/source_list.html", {"sources": selectors.source_directory()})
 
 
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -195,3 +195,18 @@ def test_orcid_sign_in_is_offered_only_when_an_orcid_app_is_configured(client, s
     }
     html = client.get("/accounts/login/").content.decode()
     assert "Or use a third-party" in html and "/accounts/orcid/login/?process=login" in html
+
+
+def test_sources_page_counts_only_visible_resources(client, django_assert_max_num_queries):
+    from tests.factories import SourceFactory
+
+    busy, quiet = SourceFactory(title="Busy blog"), SourceFactory(title="Quiet blog")
+    ResourceFactory.create_batch(3, source=busy)
+    ResourceFactory(source=busy, status="held")
+    from curation.selectors import source_directory
+
+    with django_assert_max_num_queries(3):  # counts, sources, their topics
+        counts = {source.title: source.resource_count for source in source_directory()}
+    assert counts == {"Busy blog": 3, "Quiet blog": 0}
+    html = client.get("/sources/").content.decode()
+    assert "Busy blog" in html and "Quiet blog" in html
