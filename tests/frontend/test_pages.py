@@ -200,7 +200,8 @@ def test_orcid_sign_in_is_offered_only_when_an_orcid_app_is_configured(client, s
 def test_sources_page_counts_only_visible_resources(client, django_assert_max_num_queries):
     from tests.factories import SourceFactory
 
-    busy, quiet = SourceFactory(title="Busy blog"), SourceFactory(title="Quiet blog")
+    busy = SourceFactory(title="Busy blog")
+    SourceFactory(title="Quiet blog")
     ResourceFactory.create_batch(3, source=busy)
     ResourceFactory(source=busy, status="held")
     from curation.selectors import source_directory
