@@ -6,7 +6,7 @@ from rest_framework.exceptions import ValidationError
 
 from curation.enums import SourceKind
 from curation.models import Resource
-from curation.selectors import resource_filter
+from curation.selectors import resource_filter, score_floor_parse
 
 
 class ResourceFilter(django_filters.FilterSet):
@@ -33,9 +33,8 @@ class ResourceFilter(django_filters.FilterSet):
 
     def by_criteria(self, queryset: QuerySet[Resource], name: str, value: object) -> QuerySet[Resource]:
         if name == "min_score":
-            slug, _, minimum = str(value).partition(":")
             try:
-                value = (slug, float(minimum))
+                value = score_floor_parse(str(value))
             except ValueError as error:
                 raise ValidationError({"min_score": ["Use instrument:number, e.g. air:30."]}) from error
         return resource_filter(queryset, **{name: value})  # type: ignore[arg-type]

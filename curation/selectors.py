@@ -270,6 +270,14 @@ def resource_list_trending(*, days: int = 7, limit: int = 6) -> list[Resource]:
     return [found[pk] for pk in hottest if pk in found][:limit]
 
 
+def score_floor_parse(text: str) -> tuple[str, float]:
+    """ "air:30" -> ("air", 30.0): an instrument slug and a minimum mean total. Raises ValueError."""
+    slug, _, minimum = text.partition(":")
+    if not slug or not minimum:
+        raise ValueError(f"not instrument:number: {text!r}")
+    return slug, float(minimum)
+
+
 def resource_filter(
     resources: QuerySet[Resource],
     *,
@@ -323,6 +331,10 @@ def library_for(*, user: User, limit: int = 100) -> dict[str, list[Resource]]:
             )[:limit]
         ),
     }
+
+
+def specialty_topics() -> list[tuple[str, str]]:
+    return list(Topic.objects.filter(kind="specialty").order_by("name").values_list("slug", "name"))
 
 
 def search_facets() -> dict[str, object]:

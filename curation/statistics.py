@@ -88,7 +88,7 @@ def reliability(ratings: Sequence[tuple[Any, Any, float]], *, level: str = "inte
     crossed = bool(wide.notna().all().all()) and n_raters >= 2
     icc = _icc(wide, crossed, notes)
     alpha = _krippendorff(wide, level, notes)
-    single = icc["ICC2" if crossed else "ICC1"]["value"]
+    single = icc["ICC2" if crossed else "ICC1"]["value"]  # the form the design supports
     needed = raters_needed(single)
     if needed is None:
         notes.append("Single-rater reliability is not positive: no number of raters reaches 0.8.")
@@ -98,6 +98,8 @@ def reliability(ratings: Sequence[tuple[Any, Any, float]], *, level: str = "inte
         "n_ratings": int(wide.notna().sum().sum()),
         "design": "crossed" if crossed else "nested",
         "icc": icc,
+        "single_rater_icc": single,
+        "mean_of_raters_icc": icc["ICC2k" if crossed else "ICC1k"]["value"],
         "krippendorff_alpha": alpha,
         "level": level,
         "raters_needed_for_0_8": needed,

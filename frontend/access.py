@@ -1,5 +1,5 @@
-"""Who may open the expert and editor pages. Anonymous visitors are sent to sign in; signed-in users
-without the role get the friendly 403 page."""
+"""Who may open what: the expert and editor pages (anonymous visitors are sent to sign in, signed-in
+users without the role get the friendly 403 page) and resources (only visible ones, else 404)."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -7,7 +7,10 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+
+from curation import selectors
+from curation.models import Resource
 
 View = Callable[..., HttpResponse]
 
@@ -28,3 +31,10 @@ def _requiring(check: Callable[[Any], bool], message: str) -> Callable[[View], V
 
 editor_required = _requiring(lambda user: user.is_editor, "This page is for editors.")
 expert_required = _requiring(lambda user: user.is_verified_expert, "This page is for verified experts.")
+
+
+def visible_resource_or_404(public_id: str) -> Resource:
+    resource = selectors.resource_get_visible(public_id=public_id)
+    if resource is None:
+        raise Http404("No such resource")
+    return resource

@@ -3,7 +3,19 @@
 from django import forms
 
 from curation.enums import SourceKind
+from curation.errors import DomainError
 from curation.models import InstrumentVersion, Topic
+
+
+def add_domain_error(form: forms.Form, error: DomainError, aliases: dict[str, str] | None = None) -> None:
+    """Show a service's refusal on the form: each field error next to its field (`aliases` maps a
+    service's field name to the form's), the rest at the top."""
+    for field, problems in error.field_errors.items():
+        name = (aliases or {}).get(field, field)
+        for problem in problems:
+            form.add_error(name if name in form.fields else None, problem)
+    if not error.field_errors:
+        form.add_error(None, error.message)
 
 
 class ExpertApplicationForm(forms.Form):

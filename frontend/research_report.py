@@ -61,7 +61,7 @@ def reliability_curves(reliabilities: list[dict[str, Any]]) -> tuple[list[list[A
     for entry in reliabilities:
         if not entry["scope"].startswith("instrument:") or "icc" not in entry:
             continue
-        single = entry["icc"]["ICC2" if entry["design"] == "crossed" else "ICC1"]["value"]
+        single = entry.get("single_rater_icc")
         if single is None or single <= 0:
             continue
         curve = [spearman_brown(single, k) for k in RATER_COUNTS]

@@ -212,7 +212,7 @@ def instrument_reliability_snapshot(*, version: InstrumentVersion) -> Instrument
         result = reliability([(r, u, float(t)) for r, u, t in ratings if t is not None])
     except ValueError:
         return None
-    single = result["icc"]["ICC2" if result["design"] == "crossed" else "ICC1"]["value"]
+    single = result["single_rater_icc"]
     return InstrumentReliabilitySnapshot.objects.create(
         instrument_version=version, single_rater_icc=single, result=result, computed_at=timezone.now()
     )

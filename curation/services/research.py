@@ -159,6 +159,7 @@ def reliability_overview() -> list[dict[str, Any]]:
                 {
                     "scope": scope,
                     **latest[version.pk].result,
+                    "single_rater_icc": latest[version.pk].single_rater_icc,  # also in older snapshots
                     "computed_at": latest[version.pk].computed_at.isoformat(),
                 }
             )

@@ -33,7 +33,7 @@ from curation.services.rounds import (
     round_publish,
 )
 from frontend.access import editor_required
-from frontend.forms import AddSourceForm, DecisionForm, OpmlImportForm, RoundForm
+from frontend.forms import AddSourceForm, DecisionForm, OpmlImportForm, RoundForm, add_domain_error
 
 
 def _attempt(request: HttpRequest, action: Callable[[], object], success: str) -> bool:
@@ -109,11 +109,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
                 reviewers_per_candidate=data["reviewers_per_candidate"],
             )  # fmt: skip
         except DomainError as error:
-            for field, problems in error.field_errors.items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, problem)
-            if not error.field_errors:
-                form.add_error(None, error.message)
+            add_domain_error(form, error)
         else:
             messages.success(request, "Round created. Choose its candidates.")
             return redirect("frontend:editor-round", public_id=round_.public_id)

@@ -5,18 +5,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from curation import editorial, selectors
+from curation import editorial
 from curation.enums import ReviewStatus
 from curation.errors import DomainError, InvalidInput
 from curation.models import ExpertProfile, Instrument, Review, User
 from curation.services.accounts import expert_apply
 from curation.services.reviews import EDITABLE, review_save_draft, review_submit
-from frontend.access import expert_required
-from frontend.forms import ExpertApplicationForm
+from frontend.access import expert_required, visible_resource_or_404
+from frontend.forms import ExpertApplicationForm, add_domain_error
 
 
 @login_required
@@ -36,16 +36,8 @@ def apply(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             expert_apply(user=user, **form.cleaned_data)
-        except InvalidInput as error:
-            for field, problems in error.field_errors.items():
-                for problem in problems:
-                    form.add_error(
-                        "first_name" if field == "name" else field if field in form.fields else None, problem
-                    )
-            if not error.field_errors:
-                form.add_error(None, error.message)
         except DomainError as error:
-            form.add_error(None, error.message)
+            add_domain_error(form, error, aliases={"name": "first_name"})
         else:
             messages.success(
                 request, "Thank you: your application is with the editors. We will e-mail you their decision."
@@ -62,9 +54,7 @@ def assignments(request: HttpRequest) -> HttpResponse:
 
 @expert_required
 def review_form(request: HttpRequest, public_id: str, instrument: str) -> HttpResponse:
-    resource = selectors.resource_get_visible(public_id=public_id)
-    if resource is None:
-        raise Http404("No such resource")
+    resource = visible_resource_or_404(public_id)
     reviewer: User = request.user  # type: ignore[assignment]
     version = editorial.review_version_for(
         reviewer=reviewer, resource=resource, instrument=get_object_or_404(Instrument, slug=instrument)

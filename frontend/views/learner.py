@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from curation import selectors
 from curation.errors import DomainError
 from curation.exports import portfolio_csv
-from curation.models import Instrument, Resource, Topic, User
+from curation.models import Instrument, Topic, User
 from curation.search import (
     resource_search_page,
     search_cursor_decode,
@@ -26,6 +26,7 @@ from curation.services.metrics import (
     resource_unsave,
     resource_view_record,
 )
+from frontend.access import visible_resource_or_404
 
 PAGE_SIZE = 20
 TRENDING_CACHE_SECONDS = 600
@@ -39,13 +40,13 @@ def home(request: HttpRequest) -> HttpResponse:
             "home:trending", selectors.resource_list_trending, TRENDING_CACHE_SECONDS
         ),
         "resources": selectors.resource_list_for_api().order_by("-published_at", "-id")[:20],
-        "topics": selectors.search_facets()["topics"],
+        "topics": selectors.specialty_topics(),
     }
     return render(request, "frontend/home.html", context)
 
 
 def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    resource = _visible_or_404(public_id)
+    resource = visible_resource_or_404(public_id)
     resource_view_record(resource_id=resource.pk)
     user = request.user
     context = {
@@ -64,7 +65,7 @@ def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 def resource_outbound(request: HttpRequest, public_id: str) -> HttpResponse:
     """Record an outbound click, then send the reader to the resource at its source."""
-    resource = _visible_or_404(public_id)
+    resource = visible_resource_or_404(public_id)
     if not resource.canonical_url:
         raise Http404("This resource has no address")
     resource_click_record(resource_id=resource.pk)
@@ -134,25 +135,17 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _visible_or_404(public_id: str) -> Resource:
-    resource = selectors.resource_get_visible(public_id=public_id)
-    if resource is None:
-        raise Http404("No such resource")
-    return resource
-
-
 def _score_floor(value: str) -> tuple[str, float] | None:
-    slug, _, number = value.partition(":")
     try:
-        return (slug, float(number)) if slug and number else None
+        return selectors.score_floor_parse(value) if value else None
     except ValueError:
-        return None
+        return None  # a hand-edited address: ignore the facet rather than fail the page
 
 
 @login_required
 @require_POST
 def endorse(request: HttpRequest, public_id: str) -> HttpResponse:
-    resource = _visible_or_404(public_id)
+    resource = visible_resource_or_404(public_id)
     try:
         if request.POST.get("action") == "withdraw":
             endorsement_withdraw(user=request.user, resource=resource)  # type: ignore[arg-type]
@@ -170,7 +163,7 @@ def endorse(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def save(request: HttpRequest, public_id: str) -> HttpResponse:
-    resource = _visible_or_404(public_id)
+    resource = visible_resource_or_404(public_id)
     if request.POST.get("action") == "remove":
         resource_unsave(user=request.user, resource=resource)  # type: ignore[arg-type]
         messages.info(request, "Removed from your library.")

@@ -28,14 +28,10 @@ def _section(name: str) -> tuple[list[list[Any]], str]:
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    rows = []
-    for entry in _reliabilities():
-        icc = entry.get("icc") or {}
-        single = icc.get("ICC2" if entry.get("design") == "crossed" else "ICC1", {}).get("value")
-        average = icc.get("ICC2k" if entry.get("design") == "crossed" else "ICC1k", {}).get("value")
-        rows.append({**entry, "single": single, "average": average})
     sections = [{"name": name, "title": title} for name, (title, _) in SECTIONS.items()]
-    return render(request, "frontend/research.html", {"reliabilities": rows, "sections": sections})
+    return render(
+        request, "frontend/research.html", {"reliabilities": _reliabilities(), "sections": sections}
+    )
 
 
 @csp_exempt()  # a matplotlib drawing with its own <style>; shown as an image, where no script runs

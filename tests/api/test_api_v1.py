@@ -410,3 +410,9 @@ def test_list_serializer_fast_path_matches_the_declared_fields(editor):
     for resource in resource_list_for_api():
         serializer = ResourceSerializer(resource, context={"snippets": {resource.pk: "<mark>x</mark>"}})
         assert serializer.data == drf.ModelSerializer.to_representation(serializer, resource)
+
+
+@pytest.mark.parametrize("value", ["air", "air:", ":30", "air:lots"])
+def test_a_malformed_score_floor_is_a_clear_400(value):
+    response = APIClient().get("/api/v1/resources/", {"min_score": value})
+    assert response.status_code == 400 and "min_score" in response.json()["errors"]

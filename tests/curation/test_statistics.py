@@ -69,6 +69,11 @@ def test_icc_matches_shrout_and_fleiss_and_first_principles():
         assert abs(value - published) <= 0.005 + 1e-9, name
         low, high = result["icc"][name]["ci95"]
         assert low < value < high
+    # a crossed design reports the two-way forms as the headline figures
+    assert (result["single_rater_icc"], result["mean_of_raters_icc"]) == (
+        result["icc"]["ICC2"]["value"],
+        result["icc"]["ICC2k"]["value"],
+    )
 
 
 def test_icc_confidence_interval_matches_the_f_distribution():
@@ -107,6 +112,10 @@ def test_nested_design_reports_one_way_forms_only_with_a_note():
     reference = anova_iccs([row[:3] for row in SHROUT_FLEISS])
     assert abs(result["icc"]["ICC1"]["value"] - reference["ICC1"]) < 1e-3
     assert result["icc"]["ICC2"]["value"] is None and any("one-way" in note for note in result["notes"])
+    assert (result["single_rater_icc"], result["mean_of_raters_icc"]) == (
+        result["icc"]["ICC1"]["value"],
+        result["icc"]["ICC1k"]["value"],
+    )
     json.dumps(result, allow_nan=False)
 
 
