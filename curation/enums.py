@@ -114,3 +114,23 @@ class SourceRequestStatus(models.TextChoices):
     PENDING = "pending", "Looking for the feed"
     ADDED = "added", "Added"
     FAILED = "failed", "Failed"
+
+
+class Liveness(models.TextChoices):
+    """The LITFL FOAM census's GOOD / GOING / GONE, for designated resources and their sources."""
+
+    UNKNOWN = "unknown", "Not checked yet"
+    LIVE = "live", "Live"
+    DEGRADED = "degraded", "Degraded"
+    GONE = "gone", "Gone"
+
+
+class UsageKind(models.TextChoices):
+    VIEW = "view", "View"
+    CLICK = "click", "Outbound click"
+
+
+class ClaimStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for the token"
+    VERIFIED = "verified", "Verified"
+    REJECTED = "rejected", "Rejected"

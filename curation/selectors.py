@@ -6,7 +6,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from curation.enums import ResourceStatus, ReviewStatus, RoundStatus, SourceKind
+from curation.enums import Liveness, ResourceStatus, ReviewStatus, RoundStatus, SourceKind
 from curation.models import (
     CurationRound,
     Designation,
@@ -82,30 +82,47 @@ def resource_same_work(*, resource: Resource) -> QuerySet[Resource]:
     return resource_list_visible().filter(work_key=resource.work_key).exclude(pk=resource.pk)
 
 
-def review_list_visible_to(*, user: User | None, resource: Resource | None = None) -> QuerySet[Review]:
-    """Submitted reviews of a resource that `user` may read. Drafts are their author's only; reviews
-    held for confidentiality are editors' only; in a round not yet published, a reviewer sees other
-    reviewers' scores only after submitting their own, and the public sees none."""
-    reviews = (
-        Review.objects.filter(status__in=[ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED])
-        .select_related("reviewer", "instrument_version__instrument", "round", "resource")
-        .order_by("submitted_at", "id")
+COUNTED_REVIEW_STATUSES = (ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED)
+
+
+def reviews_public() -> QuerySet[Review]:
+    """THE visibility rule for review data: a review counts publicly only when it is submitted (or
+    accepted), not held for a confidentiality check, and either outside any round or in a published
+    round. Every public surface (scores, metrics, score filters and sort keys, feeds, portfolios,
+    research pages, reports and exports) builds on this queryset, never on Review.objects."""
+    return Review.objects.filter(status__in=COUNTED_REVIEW_STATUSES, held_for_confidentiality=False).filter(
+        Q(round__isnull=True) | Q(round__status=RoundStatus.PUBLISHED)
     )
+
+
+def review_list_visible_to(*, user: User | None, resource: Resource | None = None) -> QuerySet[Review]:
+    """Submitted reviews that `user` may read: the public ones (`reviews_public`), plus their own, plus,
+    in a round not yet published, other reviewers' reviews of a resource they have themselves submitted
+    a review of in that round. Editors see every submitted review, held ones included."""
+    if user is not None and user.is_authenticated and user.is_editor:
+        reviews = Review.objects.filter(status__in=COUNTED_REVIEW_STATUSES)
+    elif user is None or not user.is_authenticated:
+        reviews = reviews_public()
+    else:
+        submitted_in_round = Review.objects.filter(
+            reviewer=user,
+            round__isnull=False,
+            status__in=COUNTED_REVIEW_STATUSES,
+            held_for_confidentiality=False,
+        )
+        own_round_reviews = Exists(
+            submitted_in_round.filter(round_id=OuterRef("round_id"), resource_id=OuterRef("resource_id"))
+        )
+        reviews = Review.objects.filter(status__in=COUNTED_REVIEW_STATUSES).filter(
+            Q(pk__in=reviews_public().values("pk"))
+            | Q(reviewer=user)
+            | (Q(held_for_confidentiality=False) & own_round_reviews)
+        )
     if resource is not None:
         reviews = reviews.filter(resource=resource)
-    if user is not None and user.is_authenticated and user.is_editor:
-        return reviews
-    reviews = reviews.filter(held_for_confidentiality=False)
-    published_or_roundless = Q(round__isnull=True) | Q(round__status=RoundStatus.PUBLISHED)
-    if user is None or not user.is_authenticated:
-        return reviews.filter(published_or_roundless)
-    submitted_rounds = Review.objects.filter(
-        reviewer=user,
-        resource=resource,
-        round__isnull=False,
-        status__in=[ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED],
-    ).values("round_id")
-    return reviews.filter(published_or_roundless | Q(reviewer=user) | Q(round_id__in=submitted_rounds))
+    return reviews.select_related("reviewer", "instrument_version__instrument", "round", "resource").order_by(
+        "submitted_at", "id"
+    )
 
 
 def designation_summary(*, resource: Resource) -> list[dict[str, object]]:
@@ -125,22 +142,49 @@ def designation_summary(*, resource: Resource) -> list[dict[str, object]]:
             "mean_total": round(d.mean_total, 2),
             "review_count": d.review_count,
             "max_total": d.instrument_version.total_max,
+            "provisional": d.provisional,
+            "min_panel": d.instrument_version.min_panel,
+            "reliability": d.reliability,
+            "changed_since_review": designation_changed_since_review(d, resource),
         }
         for d in current
     ]
     if rows:
         return rows
-    if Review.objects.filter(
-        resource=resource, status__in=[ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED]
-    ).exists():
+    if reviews_public().filter(resource=resource).exists():
         return [{"label": "Reviewed, not yet designated", "reviewed": False}]
     return [{"label": "Not yet reviewed", "reviewed": False}]
 
 
-def reviewer_portfolio(*, reviewer: User) -> QuerySet[Review]:
-    """An expert's submitted and accepted reviews, newest first, with what a portfolio lists."""
+def designation_changed_since_review(designation: Designation, resource: Resource) -> bool:
+    """Whether the resource changed materially (its content hash) after the reviews behind its
+    designation judged it."""
+    judged = designation.judged_content_hash
+    return bool(judged) and bool(resource.content_hash) and judged != resource.content_hash
+
+
+def designation_rereview_queue() -> QuerySet[Designation]:
+    """Current designations whose resource changed since its reviewers judged it, or is gone: the
+    editors' re-review queue, oldest publication first."""
     return (
-        Review.objects.filter(reviewer=reviewer, status__in=[ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED])
+        Designation.objects.filter(is_current=True, resource__status=ResourceStatus.VISIBLE)
+        .filter(
+            (~Q(judged_content_hash="") & ~Q(judged_content_hash=F("resource__content_hash")))
+            | Q(resource__liveness=Liveness.GONE)
+        )
+        .select_related("resource__source", "instrument_version__instrument", "round")
+        .order_by("published_at", "id")
+    )
+
+
+def reviewer_portfolio(*, reviewer: User, viewer: User | None = None) -> QuerySet[Review]:
+    """An expert's reviews as others may see them (`reviews_public`), newest first, with what a
+    portfolio lists. The expert themselves, and editors, also see their submitted reviews in rounds not
+    yet published, marked by the round's status."""
+    own = viewer is not None and viewer.is_authenticated and (viewer.pk == reviewer.pk or viewer.is_editor)
+    reviews = Review.objects.filter(status__in=COUNTED_REVIEW_STATUSES) if own else reviews_public()
+    return (
+        reviews.filter(reviewer=reviewer)
         .select_related("resource__source", "instrument_version__instrument", "round")
         .order_by("-submitted_at")
     )
@@ -235,7 +279,7 @@ def resource_list_vetted(*, topic_slug: str = "", limit: int = 50) -> list[Resou
     """The newest resources holding a current designation with a label (Approved, Honourable mention,
     High quality…), optionally on a topic, for the curated feeds."""
     vetted = Designation.objects.filter(resource_id=OuterRef("pk"), is_current=True).exclude(label="")
-    resources = resource_list_for_api().filter(Exists(vetted))
+    resources = resource_list_for_api().filter(Exists(vetted)).exclude(liveness=Liveness.GONE)
     if topic_slug:
         resources = resources.filter(
             Q(topics__slug=topic_slug) | Q(source__topics__slug=topic_slug)
@@ -356,3 +400,21 @@ def search_facets() -> dict[str, object]:
         "scores": list(dict.fromkeys(scores)),
         "dates": [("30", "Past 30 days"), ("365", "Past year"), ("1825", "Past 5 years")],
     }
+
+
+def designated_resource_urls() -> list[tuple[int, str]]:
+    """(id, URL) of every visible resource holding a current designation: what the weekly liveness
+    check fetches."""
+    designated = Designation.objects.filter(resource_id=OuterRef("pk"), is_current=True)
+    return list(
+        Resource.objects.filter(Exists(designated), status=ResourceStatus.VISIBLE)
+        .exclude(canonical_url="")
+        .order_by("id")
+        .values_list("id", "canonical_url")
+    )
+
+
+def designated_source_feed_urls() -> list[tuple[int, str]]:
+    """(id, feed URL) of every source with at least one designated resource."""
+    designated = Designation.objects.filter(resource__source_id=OuterRef("pk"), is_current=True)
+    return list(Source.objects.filter(Exists(designated)).order_by("id").values_list("id", "feed_url"))

@@ -15,8 +15,9 @@ matplotlib.use("svg")
 import matplotlib.pyplot as plt
 from django.db.models import Count
 
-from curation.models import InstrumentVersion, Resource, Review
-from curation.services.research import COUNTED, reliability_by_instrument_and_round, signal_validity
+from curation.models import InstrumentVersion, Resource
+from curation.selectors import reviews_public
+from curation.services.research import reliability_by_instrument_and_round, signal_validity
 from curation.statistics import spearman_brown
 
 RATER_COUNTS = list(range(1, 21))
@@ -34,7 +35,8 @@ def score_distributions() -> tuple[list[list[Any]], str]:
     review: the data stays small however many reviews there are)."""
     rows = [
         [slug, version, total, count]
-        for slug, version, total, count in Review.objects.filter(status__in=COUNTED, total__isnull=False)
+        for slug, version, total, count in reviews_public()
+        .filter(total__isnull=False)
         .values_list("instrument_version__instrument__slug", "instrument_version__version", "total")
         .annotate(count=Count("id"))
         .order_by("instrument_version__instrument__slug", "instrument_version__version", "total")

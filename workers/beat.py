@@ -13,6 +13,21 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=7),
         "options": {"expires": 3000},
     },
+    "liveness-check-vetted": {
+        "task": "workers.tasks.liveness_check_vetted",
+        "schedule": crontab(day_of_week=0, hour=4, minute=30),
+        "options": {"expires": 24 * 3600},
+    },
+    "check-source-claims": {
+        "task": "workers.tasks.check_source_claims",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 500},
+    },
+    "prune-usage-visits": {
+        "task": "workers.tasks.prune_usage_visits",
+        "schedule": crontab(hour=2, minute=5),
+        "options": {"expires": 3600},
+    },
     "nightly-metrics": {
         "task": "workers.tasks.nightly_metrics",
         "schedule": crontab(hour=3, minute=15),

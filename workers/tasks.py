@@ -11,17 +11,25 @@ from django.conf import settings
 from django.db import OperationalError
 
 from curation.enums import FetchOutcome, SourceRequestStatus
-from curation.models import InstrumentVersion, Resource, Source, SourceRequest
+from curation.models import InstrumentVersion, Resource, Source, SourceClaim, SourceRequest
+from curation.selectors import designated_resource_urls, designated_source_feed_urls
 from curation.services.catalogue import (
     resource_ids_awaiting_full_text,
     resource_store_full_text,
     source_claim_due,
     source_request_finish,
 )
-from curation.services.metrics import instrument_reliability_snapshot, metrics_recompute_all
+from curation.services.claims import source_claim_pending_ids, source_claim_record_check
+from curation.services.integrity import resource_liveness_record, source_liveness_record
+from curation.services.metrics import (
+    instrument_reliability_snapshot,
+    metrics_recompute_all,
+    usage_visits_prune,
+)
 from curation.services.notifications import assignment_send_deadline_reminders
 from curation.services.research import source_impact_snapshot_all
 from workers.harvest.discovery import DiscoveryError, discover
+from workers.harvest.fetch import fetch
 from workers.harvest.fulltext import extract_article_text
 from workers.harvest.hostslots import host_slot
 from workers.harvest.pipeline import harvest_source
@@ -125,3 +133,74 @@ def nightly_metrics() -> dict[str, int]:
         "impact_snapshots": impact,
         "resources": metrics_recompute_all(),
     }
+
+
+_PAGE_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@shared_task(acks_late=True, time_limit=3 * 3600, soft_time_limit=3 * 3600 - 60)
+def liveness_check_vetted() -> dict[str, int]:
+    """Weekly: fetch every designated resource and the sources of those resources through the guarded
+    fetch and record each as live / degraded / gone. Gone resources leave the vetted feeds."""
+    tally: dict[str, int] = {}
+    for resource_id, url in designated_resource_urls():
+        with host_slot(url) as acquired:
+            if not acquired:
+                liveness_check_resource.apply_async((resource_id,), countdown=random.uniform(30, 300))
+                continue
+            result = fetch(url, accept=_PAGE_ACCEPT)
+        liveness = resource_liveness_record(
+            resource_id=resource_id, outcome=result.outcome, http_status=result.status, detail=result.error
+        )
+        if liveness is not None:
+            tally[liveness] = tally.get(liveness, 0) + 1
+    for source_id, url in designated_source_feed_urls():
+        result = fetch(url)
+        source_liveness_record(source_id=source_id, outcome=result.outcome, http_status=result.status)
+    return tally
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def liveness_check_resource(resource_id: int) -> str:
+    """Check one resource's liveness (a deferred part of the weekly check)."""
+    url = Resource.objects.filter(pk=resource_id).values_list("canonical_url", flat=True).first()
+    if not url:
+        return "skipped"
+    with host_slot(url) as acquired:
+        if not acquired:
+            liveness_check_resource.apply_async((resource_id,), countdown=random.uniform(30, 300))
+            return "deferred"
+        result = fetch(url, accept=_PAGE_ACCEPT)
+    return str(
+        resource_liveness_record(
+            resource_id=resource_id, outcome=result.outcome, http_status=result.status, detail=result.error
+        )
+    )
+
+
+@shared_task(acks_late=True)
+def check_source_claims() -> dict[str, int]:
+    """Look for each pending claim's token in its source's feed and on its site's home page."""
+    verified = checked = 0
+    for claim_id in source_claim_pending_ids():
+        claim = SourceClaim.objects.select_related("source").filter(pk=claim_id).first()
+        if claim is None:
+            continue
+        places = [u for u in (claim.source.feed_url, claim.source.site_url) if u]
+        found_at = ""
+        for url in places:
+            result = fetch(url, accept=_PAGE_ACCEPT)
+            if claim.token.encode() in result.body:
+                found_at = url
+                break
+        detail = f"found at {found_at}" if found_at else f"not found in {', '.join(places) or 'no address'}"
+        source_claim_record_check(claim_id=claim_id, found=bool(found_at), detail=detail)
+        checked += 1
+        verified += bool(found_at)
+    return {"checked": checked, "verified": verified}
+
+
+@shared_task(acks_late=True)
+def prune_usage_visits() -> int:
+    """Forget per-visitor usage rows once the day they de-duplicate is over."""
+    return usage_visits_prune()

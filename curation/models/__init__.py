@@ -2,7 +2,7 @@
 
 from curation.models.accounts import ExpertProfile, User
 from curation.models.apikeys import ApiKey, ApiKeyScope
-from curation.models.catalogue import FetchAttempt, Resource, Source, SourceRequest, Tombstone
+from curation.models.catalogue import FetchAttempt, Resource, Source, SourceClaim, SourceRequest, Tombstone
 from curation.models.metrics import (
     InstrumentReliabilitySnapshot,
     ResourceDailyStat,
@@ -10,6 +10,7 @@ from curation.models.metrics import (
     SavedResource,
     SourceImpactSnapshot,
     SourceSocialInputs,
+    UsageVisit,
 )
 from curation.models.review import AuditEvent, Endorsement, Instrument, InstrumentVersion, Review
 from curation.models.rounds import Appeal, Assignment, CurationRound, Designation, Flag, RoundCandidate
@@ -37,10 +38,12 @@ __all__ = [
     "RoundCandidate",
     "SavedResource",
     "Source",
+    "SourceClaim",
     "SourceImpactSnapshot",
     "SourceRequest",
     "SourceSocialInputs",
     "Tombstone",
     "Topic",
+    "UsageVisit",
     "User",
 ]

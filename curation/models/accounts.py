@@ -56,6 +56,11 @@ class ExpertProfile(models.Model):
     conflicted_sources = models.ManyToManyField(
         "curation.Source", blank=True, related_name="+", help_text="declared conflicts: never assigned these"
     )
+    conflicted_authors = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="declared conflicts with authors (names): never assigned their work",
+    )
     verification_status = models.CharField(
         max_length=16, choices=VerificationStatus.choices, default=VerificationStatus.PENDING
     )

@@ -9,8 +9,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from curation.enums import (
+    ClaimStatus,
     FetchOutcome,
     IdentityMode,
+    Liveness,
     ResourceStatus,
     SourceKind,
     SourceRequestStatus,
@@ -38,6 +40,8 @@ class Source(models.Model):
         help_text="authors/owners: never its reviewers",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    liveness = models.CharField(max_length=16, choices=Liveness.choices, default=Liveness.UNKNOWN)
+    liveness_checked_at = models.DateTimeField(null=True, blank=True)
 
     # Harvest state.
     status = models.CharField(max_length=16, choices=SourceStatus.choices, default=SourceStatus.ACTIVE)
@@ -109,6 +113,9 @@ class Resource(models.Model):
 
     topics = models.ManyToManyField("curation.Topic", blank=True, related_name="resources")
     status = models.CharField(max_length=16, choices=ResourceStatus.choices, default=ResourceStatus.VISIBLE)
+    liveness = models.CharField(max_length=16, choices=Liveness.choices, default=Liveness.UNKNOWN)
+    liveness_checked_at = models.DateTimeField(null=True, blank=True)
+    liveness_detail = models.CharField(max_length=300, blank=True, help_text="editors only")
     score_sort = models.FloatField(
         default=-1.0,
         db_default=-1.0,
@@ -140,6 +147,9 @@ class Tombstone(models.Model):
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="tombstones")
     identity_key = models.CharField(max_length=64)
+    canonical_url = models.URLField(
+        max_length=2000, blank=True, help_text="also refused by URL, should the source's identity mode change"
+    )
     reason = models.CharField(max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -204,3 +214,34 @@ class SourceRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.url} ({self.status})"
+
+
+class SourceClaim(models.Model):
+    """An author claims a source: they place `token` in the feed or on the site and a worker finds it,
+    or an editor decides. A verified claim makes the claimant an owner of the source (and so able to
+    appeal its designations and reviews, and never its reviewer)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="claims")
+    claimant = models.ForeignKey("curation.User", on_delete=models.CASCADE, related_name="source_claims")
+    token = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.PENDING)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    check_detail = models.CharField(max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "claimant"], condition=Q(status="pending"), name="sourceclaim_one_pending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"claim of {self.source_id} by {self.claimant_id} ({self.status})"

@@ -4,6 +4,8 @@ rows, and snapshots that store their raw inputs and formula version."""
 from django.conf import settings
 from django.db import models
 
+from curation.enums import UsageKind
+
 
 class SavedResource(models.Model):
     """A learner's "my library"."""
@@ -33,6 +35,28 @@ class ResourceDailyStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource_id} on {self.day}: {self.views} views, {self.clicks} clicks"
+
+
+class UsageVisit(models.Model):
+    """One visitor's view of, or outbound click on, a resource on one day: a view or click counts once
+    per visitor per resource per day. `visitor` is a keyed hash of the session or address (never the raw
+    address), so the rows cannot be linked to a person; rows older than a few days are pruned."""
+
+    resource = models.ForeignKey("curation.Resource", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=UsageKind.choices)
+    day = models.DateField()
+    visitor = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource", "kind", "day", "visitor"], name="usagevisit_once_a_day"
+            )
+        ]
+        indexes = [models.Index(fields=["day"], name="usagevisit_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.resource_id} on {self.day}"
 
 
 class ResourceMetrics(models.Model):

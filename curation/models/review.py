@@ -38,6 +38,10 @@ class InstrumentVersion(models.Model):
     thresholds = models.JSONField(default=list, blank=True)
     total_min = models.IntegerField()
     total_max = models.IntegerField()
+    min_panel = models.PositiveSmallIntegerField(
+        default=3,
+        help_text="reviews a designation must rest on; below it a result can only be published as provisional",
+    )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
@@ -48,6 +52,9 @@ class InstrumentVersion(models.Model):
         ordering = ["instrument", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["instrument", "version"], name="instrumentversion_unique"),
+            models.CheckConstraint(
+                condition=Q(min_panel__gte=1), name="instrumentversion_min_panel_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -74,6 +81,9 @@ class Review(models.Model):
     conflict_of_interest = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
     held_for_confidentiality = models.BooleanField(default=False)
+    judged_content_hash = models.CharField(
+        max_length=64, blank=True, help_text="the resource's content hash when the review was submitted"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

@@ -88,6 +88,15 @@ class Designation(models.Model):
     label = models.CharField(max_length=80, blank=True, help_text="empty: reviewed, below every threshold")
     mean_total = models.FloatField()
     review_count = models.PositiveIntegerField()
+    provisional = models.BooleanField(
+        default=False, help_text="published on fewer reviews than the instrument's minimum panel"
+    )
+    reliability = models.FloatField(
+        null=True, blank=True, help_text="reliability of the mean of review_count ratings (Spearman-Brown)"
+    )
+    judged_content_hash = models.CharField(
+        max_length=64, blank=True, help_text="the resource's content hash its reviews judged"
+    )
     is_current = models.BooleanField(default=True)
     published_at = models.DateTimeField()
 
@@ -126,6 +135,10 @@ class Flag(EditorDecidedCase):
     """Anyone signed in flags a resource for an editor (wrong, harmful, spam, confidentiality)."""
 
     resource = models.ForeignKey("curation.Resource", on_delete=models.CASCADE, related_name="flags")
+    review = models.ForeignKey(
+        "curation.Review", null=True, blank=True, on_delete=models.CASCADE, related_name="flags",
+        help_text="set when the flag is about one review of the resource",
+    )  # fmt: skip
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     reason = models.TextField()
 
@@ -136,7 +149,12 @@ class Flag(EditorDecidedCase):
 class Appeal(EditorDecidedCase):
     """The resource's author (an owner of its source) appeals its current designation."""
 
-    designation = models.ForeignKey(Designation, on_delete=models.PROTECT, related_name="appeals")
+    designation = models.ForeignKey(
+        Designation, null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
+    )
+    review = models.ForeignKey(
+        "curation.Review", null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
+    )
     appellant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appeals")
     statement = models.TextField()
 
@@ -144,10 +162,19 @@ class Appeal(EditorDecidedCase):
         constraints = [
             models.UniqueConstraint(
                 fields=["designation", "appellant"],
-                condition=Q(status="open"),
+                condition=Q(status="open", designation__isnull=False),
                 name="appeal_one_open_per_designation",
+            ),
+            models.UniqueConstraint(
+                fields=["review", "appellant"],
+                condition=Q(status="open", review__isnull=False),
+                name="appeal_one_open_per_review",
+            ),
+            models.CheckConstraint(
+                condition=Q(designation__isnull=False) ^ Q(review__isnull=False),
+                name="appeal_of_designation_or_review",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"appeal of {self.designation_id} ({self.status})"
+        return f"appeal of {'review ' + str(self.review_id) if self.review_id else self.designation_id} ({self.status})"

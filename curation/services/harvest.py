@@ -129,6 +129,12 @@ def _upsert_entries(source: Source, entries: Sequence[HarvestedEntry]) -> tuple[
     tombstoned = set(
         Tombstone.objects.filter(source=source, identity_key__in=keys).values_list("identity_key", flat=True)
     )
+    urls = [entry.canonical_url for entry in entries if entry.canonical_url]
+    tombstoned_urls = set(
+        Tombstone.objects.filter(source=source, canonical_url__in=urls).values_list(
+            "canonical_url", flat=True
+        )
+    )
     existing = {
         resource.identity_key: resource
         for resource in Resource.objects.filter(source=source, identity_key__in=keys).only(
@@ -140,8 +146,10 @@ def _upsert_entries(source: Source, entries: Sequence[HarvestedEntry]) -> tuple[
     changed: list[Resource] = []
     categories: dict[str, list[str]] = {}
     for entry in entries:
-        if entry.identity_key in tombstoned:
-            continue
+        if entry.identity_key in tombstoned or (
+            entry.canonical_url and entry.canonical_url in tombstoned_urls
+        ):
+            continue  # an editor removed it: it never comes back
         values = {name: getattr(entry, name) for name in _UPDATABLE_FIELDS}
         current = existing.get(entry.identity_key)
         values["published_at"] = (

@@ -10,17 +10,21 @@ resource nobody reviewed has no ranking score (None), never a low one.
 """
 
 import functools
+import hashlib
+import hmac
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, FloatField, Q, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
 from scipy import stats
 
-from curation.enums import EndorsementKind, EndorsementStatus, ReviewStatus
+from curation.enums import EndorsementKind, EndorsementStatus, UsageKind
 from curation.models import (
     Endorsement,
     InstrumentReliabilitySnapshot,
@@ -28,16 +32,16 @@ from curation.models import (
     Resource,
     ResourceDailyStat,
     ResourceMetrics,
-    Review,
     SavedResource,
+    UsageVisit,
     User,
 )
+from curation.selectors import reviews_public
 from curation.statistics import finite_or_none, raters_needed, reliability, spearman_brown
 
 FORMULA_VERSION = "bayes-normalised/1"
 PRIOR_MEAN = 0.5
 PRIOR_WEIGHT = 3
-COUNTED_REVIEWS = (ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED)
 BATCH = 2000
 _METRIC_FIELDS = [
     "views", "clicks", "saves", "learner_endorsements", "expert_endorsements", "review_count", "instruments",
@@ -78,7 +82,7 @@ def compute_metrics(resource_ids: Sequence[int] | None) -> list[ResourceMetrics]
     iccs = _single_rater_iccs()
     per_instrument: dict[int, dict[str, Any]] = defaultdict(dict)
     ranking_sums: dict[int, tuple[int, float]] = {}
-    reviews = Review.objects.filter(scope, status__in=COUNTED_REVIEWS)
+    reviews = reviews_public().filter(scope)  # never a review the public may not see (open rounds, held)
     # Mean and SD from sums (SQLite's sample-SD aggregate fails on one value; this works on both).
     for resource_id, version_id, n, total_sum, square_sum in (
         reviews.values("resource_id", "instrument_version_id")
@@ -194,6 +198,12 @@ def metrics_refresh_resource(*, resource_id: int) -> ResourceMetrics:
     return ResourceMetrics.objects.get(resource_id=resource_id)
 
 
+def metrics_refresh_resources(*, resource_ids: Sequence[int]) -> int:
+    """Recompute the metrics of several resources at once (a round's candidates when it is published).
+    Idempotent. Returns how many were stored."""
+    return _store(compute_metrics(list(resource_ids))) if resource_ids else 0
+
+
 def metrics_recompute_all() -> int:
     """Recompute every resource's metrics from source rows (nightly). Returns how many were stored."""
     with transaction.atomic():
@@ -204,9 +214,7 @@ def instrument_reliability_snapshot(*, version: InstrumentVersion) -> Instrument
     """Reliability of an instrument version over all its counted reviews (resource x reviewer x total);
     None when there are too few ratings."""
     ratings = list(
-        Review.objects.filter(instrument_version=version, status__in=COUNTED_REVIEWS).values_list(
-            "resource_id", "reviewer_id", "total"
-        )
+        reviews_public().filter(instrument_version=version).values_list("resource_id", "reviewer_id", "total")
     )
     try:
         result = reliability([(r, u, float(t)) for r, u, t in ratings if t is not None])
@@ -219,9 +227,24 @@ def instrument_reliability_snapshot(*, version: InstrumentVersion) -> Instrument
 
 
 # --- usage ---------------------------------------------------------------------------------------
-def _bump(resource_id: int, field: str) -> None:
+def visitor_pseudonym(visitor: str) -> str:
+    """A keyed hash of a session key or address: enough to count a visitor once a day, never stored or
+    reversible as the raw value (the key is the server's secret)."""
+    key = f"usage:{settings.SECRET_KEY}".encode()
+    return hmac.new(key, visitor.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+
+
+def _bump(resource_id: int, kind: str, visitor: str) -> bool:
+    """Count one view or click of a resource, once per visitor per resource per day. Returns whether it
+    counted (False for a repeat)."""
     today = timezone.now().date()
+    field = "views" if kind == UsageKind.VIEW else "clicks"
     with transaction.atomic():
+        _, first = UsageVisit.objects.get_or_create(
+            resource_id=resource_id, kind=kind, day=today, visitor=visitor_pseudonym(visitor)
+        )
+        if not first:
+            return False
         stat, created = ResourceDailyStat.objects.get_or_create(
             resource_id=resource_id, day=today, defaults={field: 1}
         )
@@ -229,15 +252,24 @@ def _bump(resource_id: int, field: str) -> None:
             ResourceDailyStat.objects.filter(pk=stat.pk).update(**{field: F(field) + 1})
         if not ResourceMetrics.objects.filter(resource_id=resource_id).update(**{field: F(field) + 1}):
             _store(compute_metrics([resource_id]))
+    return True
 
 
-def resource_view_record(*, resource_id: int) -> None:
-    _bump(resource_id, "views")
+def resource_view_record(*, resource_id: int, visitor: str) -> bool:
+    """A page view by `visitor` (a session key, or the client address when there is no session)."""
+    return _bump(resource_id, UsageKind.VIEW, visitor)
 
 
-def resource_click_record(*, resource_id: int) -> None:
+def resource_click_record(*, resource_id: int, visitor: str) -> bool:
     """An outbound click, recorded by the redirect that sends the reader to the source."""
-    _bump(resource_id, "clicks")
+    return _bump(resource_id, UsageKind.CLICK, visitor)
+
+
+def usage_visits_prune(*, keep_days: int = 2) -> int:
+    """Forget who visited before yesterday: the daily counts stay, the per-visitor rows go."""
+    cutoff = timezone.now().date() - timedelta(days=keep_days)
+    deleted, _ = UsageVisit.objects.filter(day__lt=cutoff).delete()
+    return deleted
 
 
 def resource_save(*, user: User, resource: Resource) -> bool:

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from curation.enums import ReviewStatus
+from curation.enums import RoundStatus
 from curation.impact import (
     LINK_FORMULA_VERSION,
     SMI_FORMULA_VERSION,
@@ -30,10 +30,10 @@ from curation.models import (
     SourceImpactSnapshot,
     SourceSocialInputs,
 )
+from curation.selectors import reviews_public
 from curation.services.metrics import normalised_total
 from curation.statistics import StatisticsError, reliability, spearman_with_ci
 
-COUNTED = (ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED)
 SIGNALS = ("learner_endorsements", "expert_endorsements", "clicks", "gestalt", "source_impact")
 CONSENSUS = "expert_consensus"
 
@@ -54,9 +54,7 @@ def resource_signals(resources: QuerySet[Resource]) -> dict[int, dict[str, float
     impact = _latest_impact(LINK_FORMULA_VERSION)
     gestalt: dict[int, list[float]] = defaultdict(list)
     consensus: dict[int, list[float]] = defaultdict(list)
-    reviews = Review.objects.filter(resource_id__in=chosen, status__in=COUNTED).annotate(
-        normalised=normalised_total()
-    )
+    reviews = reviews_public().filter(resource_id__in=chosen).annotate(normalised=normalised_total())
     for resource_id, slug, total, normalised in reviews.values_list(
         "resource_id", "instrument_version__instrument__slug", "total", "normalised"
     ):
@@ -131,7 +129,7 @@ def _predictors(rows: dict[int, dict[str, float | None]], ids: Iterable[int]) ->
 def reliability_by_instrument_and_round() -> list[dict[str, Any]]:
     """Reliability of every instrument version and every published round with enough ratings."""
     instruments = [
-        {"scope": f"instrument:{version.instrument.slug}/v{version.version}", **_reliability_of(Review.objects.filter(instrument_version=version))}
+        {"scope": f"instrument:{version.instrument.slug}/v{version.version}", **_reliability_of(reviews_public().filter(instrument_version=version))}
         for version in InstrumentVersion.objects.select_related("instrument")
     ]  # fmt: skip
     return instruments + reliability_by_round()
@@ -139,8 +137,8 @@ def reliability_by_instrument_and_round() -> list[dict[str, Any]]:
 
 def reliability_by_round() -> list[dict[str, Any]]:
     return [
-        {"scope": f"round:{round_.public_id}", "title": round_.title, **_reliability_of(Review.objects.filter(round=round_))}
-        for round_ in CurationRound.objects.exclude(reviews=None)
+        {"scope": f"round:{round_.public_id}", "title": round_.title, **_reliability_of(reviews_public().filter(round=round_))}
+        for round_ in CurationRound.objects.filter(status=RoundStatus.PUBLISHED).exclude(reviews=None).order_by("-published_at")
     ]  # fmt: skip
 
 
@@ -165,15 +163,16 @@ def reliability_overview() -> list[dict[str, Any]]:
             )
         else:
             rows.append(
-                {"scope": scope, **_reliability_of(Review.objects.filter(instrument_version=version))}
+                {"scope": scope, **_reliability_of(reviews_public().filter(instrument_version=version))}
             )
     return rows + reliability_by_round()
 
 
 def _reliability_of(reviews: QuerySet[Review]) -> dict[str, Any]:
+    """Reliability of already-public reviews (callers pass a `reviews_public()` queryset)."""
     ratings = [
         (r, u, float(t))
-        for r, u, t in reviews.filter(status__in=COUNTED).values_list("resource_id", "reviewer_id", "total")
+        for r, u, t in reviews.values_list("resource_id", "reviewer_id", "total")
         if t is not None
     ]
     try:

@@ -1,6 +1,7 @@
 """Reviews: drafts, submission with item-level validation, and editor decisions, with guarded
 transitions and an audit row for each."""
 
+from dataclasses import dataclass
 from typing import Any
 
 import nh3
@@ -10,7 +11,7 @@ from django.utils import timezone
 from curation.confidentiality import screen_text
 from curation.enums import ReviewStatus, RoundStatus, ScaleKind
 from curation.errors import Conflict, InvalidInput, NotAllowed
-from curation.models import CurationRound, InstrumentVersion, Resource, Review, User
+from curation.models import CurationRound, ExpertProfile, InstrumentVersion, Resource, Review, User
 from curation.services.audit import audit_record
 from curation.services.metrics import metrics_refresh_resource
 
@@ -28,14 +29,59 @@ EDITABLE = (ReviewStatus.DRAFT, ReviewStatus.RETURNED)
 _COMMENT_TAGS = {"p", "br", "em", "strong", "ul", "ol", "li", "blockquote", "a", "code"}
 
 
+@dataclass(frozen=True)
+class ConflictProfile:
+    """What a reviewer's conflicts are made of, loaded once so that checking many resources (a round's
+    assignment) costs no query per pair."""
+
+    name: str
+    owned_source_ids: frozenset[int]
+    declared_source_ids: frozenset[int]
+    declared_authors: frozenset[str]
+
+
+def _normalise_name(name: str) -> str:
+    return " ".join(name.replace(",", " ").split()).casefold()
+
+
+def conflict_profile(reviewer: User) -> ConflictProfile:
+    """The reviewer's ownerships and declared conflicts (sources and authors)."""
+    profile = ExpertProfile.objects.filter(user=reviewer).first()
+    declared_sources: frozenset[int] = frozenset()
+    declared_authors: frozenset[str] = frozenset()
+    if profile is not None:
+        declared_sources = frozenset(profile.conflicted_sources.values_list("pk", flat=True))
+        declared_authors = frozenset(
+            _normalise_name(a) for a in profile.conflicted_authors or [] if a.strip()
+        )
+    return ConflictProfile(
+        name=_normalise_name(reviewer.get_full_name()),
+        owned_source_ids=frozenset(reviewer.owned_sources.values_list("pk", flat=True)),
+        declared_source_ids=declared_sources,
+        declared_authors=declared_authors,
+    )
+
+
+def conflict_reason(profile: ConflictProfile, resource: Resource) -> str:
+    """Why a reviewer with `profile` may not review `resource` ('' when they may): ownership of its
+    source, authorship, or a conflict they declared with its source or one of its authors."""
+    if resource.source_id in profile.owned_source_ids:
+        return "Listed as an owner of this resource's source."
+    authors = {_normalise_name(author) for author in resource.authors or [] if isinstance(author, str)}
+    if profile.name and profile.name in authors:
+        return "Listed as an author of this resource."
+    if resource.source_id in profile.declared_source_ids:
+        return "Declared a conflict of interest with this resource's source."
+    declared = sorted(profile.declared_authors & authors)
+    if declared:
+        return f"Declared a conflict of interest with an author of this resource ({declared[0].title()})."
+    return ""
+
+
 def reviewer_conflict(*, reviewer: User, resource: Resource) -> str:
     """Why this reviewer may not review this resource ('' when they may)."""
-    if resource.source.owners.filter(pk=reviewer.pk).exists():
-        return "You are listed as an owner of this resource's source."
-    name = reviewer.get_full_name().strip().lower()
-    if name and name in {author.strip().lower() for author in resource.authors}:
-        return "You are listed as an author of this resource."
-    return ""
+    reason = conflict_reason(conflict_profile(reviewer), resource)
+    return f"You cannot review this resource (conflict of interest): {reason}" if reason else ""
 
 
 def _check_reviewer(reviewer: User, resource: Resource) -> None:
@@ -146,6 +192,7 @@ def review_submit(*, reviewer: User, review: Review) -> Review:
         before = {"status": review.status}
         review.scores, review.total = scores, float(sum(scores.values()))
         review.status, review.submitted_at = ReviewStatus.SUBMITTED, timezone.now()
+        review.judged_content_hash = review.resource.content_hash
         review.held_for_confidentiality = screen_text(review.comments, review.conflict_of_interest).held
         review.save()
         audit_record(actor=reviewer, action="review.submitted", target=review, before=before,
@@ -191,6 +238,7 @@ def review_hold_decide(*, editor: User, review: Review, release: bool, reason: s
         review.save(update_fields=["held_for_confidentiality", "modified_at"])
         audit_record(actor=editor, action="review.hold_released", target=review,
                      before={"held": True}, after={"held": False}, reason=reason.strip())  # fmt: skip
+        metrics_refresh_resource(resource_id=review.resource_id)
     return review
 
 

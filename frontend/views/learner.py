@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 
 from curation import selectors
 from curation.errors import DomainError
@@ -45,9 +46,17 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/home.html", context)
 
 
+def usage_visitor(request: HttpRequest) -> str:
+    """Who counts as one visitor for views and clicks: the session when there is one, else the client
+    address with its browser (hashed by the metrics service; the raw value is never stored)."""
+    if request.session.session_key:
+        return f"session:{request.session.session_key}"
+    return f"address:{request.META.get('REMOTE_ADDR', '')}|{request.META.get('HTTP_USER_AGENT', '')[:200]}"
+
+
 def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     resource = visible_resource_or_404(public_id)
-    resource_view_record(resource_id=resource.pk)
+    resource_view_record(resource_id=resource.pk, visitor=usage_visitor(request))
     user = request.user
     context = {
         "endorsed": user.is_authenticated
@@ -63,12 +72,20 @@ def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "frontend/resource_detail.html", context)
 
 
+@ratelimit(key="ip", rate="60/m", block=False)
 def resource_outbound(request: HttpRequest, public_id: str) -> HttpResponse:
-    """Record an outbound click, then send the reader to the resource at its source."""
+    """Record an outbound click (once per visitor per day), then send the reader to the resource at its
+    source. Throttled per address: a script replaying the redirect gets 429, not a count."""
+    if getattr(request, "limited", False):
+        response = render(
+            request, "frontend/error.html", {"title": "Too many requests", "status": 429}, status=429
+        )
+        response["Retry-After"] = "60"
+        return response
     resource = visible_resource_or_404(public_id)
     if not resource.canonical_url:
         raise Http404("This resource has no address")
-    resource_click_record(resource_id=resource.pk)
+    resource_click_record(resource_id=resource.pk, visitor=usage_visitor(request))
     return HttpResponseRedirect(resource.canonical_url)
 
 
@@ -188,14 +205,15 @@ def _verified_expert(public_id: str) -> User:
 def portfolio(request: HttpRequest, public_id: str) -> HttpResponse:
     """An expert's signed reviews: public, printable (print stylesheet), for promotion and CPD files."""
     expert = _verified_expert(public_id)
-    reviews = selectors.reviewer_portfolio(reviewer=expert)
+    reviews = selectors.reviewer_portfolio(reviewer=expert, viewer=request.user)
     return render(request, "frontend/portfolio.html", {"expert": expert, "reviews": reviews})
 
 
 def portfolio_csv_download(request: HttpRequest, public_id: str) -> HttpResponse:
     expert = _verified_expert(public_id)
     response = HttpResponse(
-        portfolio_csv(selectors.reviewer_portfolio(reviewer=expert)), content_type="text/csv"
+        portfolio_csv(selectors.reviewer_portfolio(reviewer=expert, viewer=request.user)),
+        content_type="text/csv",
     )
     response["Content-Disposition"] = f'attachment; filename="review-portfolio-{expert.username}.csv"'
     return response

@@ -38,3 +38,47 @@ def test_patient_identifiers_are_held_with_the_reason(text, reason):
 def test_ordinary_clinical_teaching_text_passes(text):
     result = screen_text(text)
     assert not result.held, result.reasons
+
+
+def test_screen_meets_its_targets_on_the_labelled_set(capsys):
+    """Item 9's measurement: recall >= 0.9 on identifying text, false holds <= 5 % on teaching text, on
+    a labelled set of at least 80 samples written for these tests. The figures are printed (and
+    recorded in the README)."""
+    from tests.curation.confidentiality_samples import IDENTIFYING, TEACHING
+
+    assert len(IDENTIFYING) + len(TEACHING) >= 80 and min(len(IDENTIFYING), len(TEACHING)) >= 40
+    missed = [text for text in IDENTIFYING if not screen_text(text).held]
+    false_holds = [(text, screen_text(text).reasons) for text in TEACHING if screen_text(text).held]
+    recall = 1 - len(missed) / len(IDENTIFYING)
+    false_hold_rate = len(false_holds) / len(TEACHING)
+    with capsys.disabled():
+        print(
+            f"\nconfidentiality screen: recall {recall:.3f} on {len(IDENTIFYING)} identifying samples, "
+            f"false holds {false_hold_rate:.3f} on {len(TEACHING)} teaching samples"
+        )
+    assert recall >= 0.9, missed
+    assert false_hold_rate <= 0.05, false_holds
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Mrs Jones, 82, fell at home", "a person's name in a clinical context"),
+        ("born 1990, no past history", "a year of birth"),
+        ("lives at 12 Acacia Avenue", "a street address"),
+        ("postcode SW1A 1AA", "a postcode"),
+        ("SSN 123-45-6789", "a national or insurance number"),
+        ("her son posted it as @sam_k_1999", "a social-media handle"),
+        ("a 34-year-old teacher from Leeds, seen last Tuesday", "a patient narrative with an age, a place and a date"),
+    ],
+)
+def test_each_new_kind_of_identifier_is_named_in_the_reason(text, reason):
+    assert reason in screen_text(text).reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The Brugada pattern and the Wells score", "Scott Weingart explains it", "follow @EMCrit for more", "Bell's palsy"],
+)
+def test_eponyms_authors_and_author_handles_pass(text):
+    assert not screen_text(text).held
