@@ -131,6 +131,9 @@ def _icc(wide: pd.DataFrame, crossed: bool, notes: list[str]) -> dict[str, dict[
     if long["score"].nunique() < 2:
         notes.append("Every rating is the same: there is no variance, so the ICC is undefined.")
         return empty
+    if long["score"].notna().sum() < 5:  # pingouin's own minimum for an ICC
+        notes.append("Fewer than five ratings: too few for an ICC.")
+        return empty
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         table = pingouin.intraclass_corr(

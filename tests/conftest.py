@@ -109,6 +109,23 @@ def editor(db):  # type: ignore[no-untyped-def]
     return UserFactory(username="editor", role=Role.EDITOR, is_staff=True)
 
 
+def make_verified_expert(editor, username: str):  # type: ignore[no-untyped-def]
+    """A verified expert (the decision recorded by `editor`)."""
+    from django.utils import timezone
+
+    return ExpertProfileFactory(
+        user=UserFactory(username=username, role=Role.EXPERT, email=f"{username}@example.org"),
+        verification_status=VerificationStatus.APPROVED, decided_by=editor, decided_at=timezone.now(),
+        decision_reason="Registration checked.",
+    ).user  # fmt: skip
+
+
+@pytest.fixture
+def panel(db, editor, expert):  # type: ignore[no-untyped-def]
+    """Three verified experts (the `expert` persona first): the default minimum panel."""
+    return [expert, make_verified_expert(editor, "expert2"), make_verified_expert(editor, "expert3")]
+
+
 @pytest.fixture
 def expert(db, editor):  # type: ignore[no-untyped-def]
     from django.utils import timezone

@@ -12,7 +12,9 @@ from django.utils import timezone
 from curation.models import Designation, ExpertProfile, Review
 from tests.browser.test_accessibility import AXE, axe_violations
 from tests.browser.test_learner import shot, sign_in
-from tests.conftest import need_service
+from curation.services.reviews import review_save_draft, review_submit
+from tests.conftest import make_verified_expert, need_service
+from tests.curation.test_rounds import scores_for
 from tests.factories import ResourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -24,8 +26,9 @@ def sign_out(page) -> None:
 
 
 def test_expert_is_verified_reviews_an_assignment_and_the_round_is_published(page):
-    UserFactory(username="editor", role="editor", first_name="Eda", last_name="Tor")
+    editor = UserFactory(username="editor", role="editor", first_name="Eda", last_name="Tor")
     UserFactory(username="sam", first_name="", last_name="")
+    colleagues = [make_verified_expert(editor, "kim"), make_verified_expert(editor, "lee")]  # the rest of the panel
     resource = ResourceFactory(title="Hyperkalaemia in the emergency department", text="calcium insulin",
                                published_at=timezone.now() - timedelta(days=3))  # fmt: skip
 
@@ -43,7 +46,7 @@ def test_expert_is_verified_reviews_an_assignment_and_the_round_is_published(pag
     shot(page, "expert-apply")
     sign_out(page)
 
-    # The editor verifies them, then creates a round with one reviewer per candidate
+    # The editor verifies them, then creates a round with the minimum panel of three reviewers
     sign_in(page, "editor")
     page.click("nav[aria-label=Main] >> text=Editor")
     page.click("text=1 expert application waiting")
@@ -59,7 +62,7 @@ def test_expert_is_verified_reviews_an_assignment_and_the_round_is_published(pag
     page.fill("#id_window_start", str(today - timedelta(days=30)))
     page.fill("#id_window_end", str(today))
     page.fill("#id_deadline", str(today + timedelta(days=14)))
-    page.fill("#id_reviewers_per_candidate", "1")
+    page.fill("#id_reviewers_per_candidate", "3")
     page.click("button:has-text('Create round')")
     page.check(f"input[name=resource][value='{resource.public_id}']")
     page.click("button:has-text('Add the chosen resources')")
@@ -93,7 +96,12 @@ def test_expert_is_verified_reviews_an_assignment_and_the_round_is_published(pag
     assert Review.objects.get().status == "submitted" and Review.objects.get().total == 31
     sign_out(page)
 
-    # The editor publishes; the designation shows on the resource page
+    # The two colleagues submit theirs; the editor publishes; the designation shows on the resource page
+    version = Review.objects.get().instrument_version
+    for colleague, total in zip(colleagues, (30, 32), strict=True):
+        review = review_save_draft(reviewer=colleague, resource=resource, version=version,
+                                   scores=scores_for(total), conflict_of_interest="None")  # fmt: skip
+        review_submit(reviewer=colleague, review=review)
     sign_in(page, "editor")
     page.click("nav[aria-label=Main] >> text=Editor")
     page.click("text=Electrolytes, March")
@@ -102,7 +110,7 @@ def test_expert_is_verified_reviews_an_assignment_and_the_round_is_published(pag
     shot(page, "editor-round-published")
     assert Designation.objects.get(resource=resource).label == "Approved"
     page.goto(f"/resources/{resource.public_id}/")
-    assert "Approved" in page.inner_text(".designations")
+    assert "Approved" in page.inner_text(".designations") and "3 reviews" in page.inner_text(".designations")
     shot(page, "resource-designated")
     assert [p for p in page.problems if "Content Security Policy" in p] == []
 

@@ -1,10 +1,12 @@
 import random
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from curation.enums import VerificationStatus
 from curation.errors import Conflict, NotAllowed
-from curation.models import InstrumentVersion, Resource, ResourceMetrics
+from curation.models import InstrumentVersion, Resource, ResourceMetrics, UsageVisit
 from curation.services.endorsements import endorsement_put, endorsement_withdraw
 from curation.services.metrics import (
     instrument_reliability_snapshot,
@@ -14,6 +16,7 @@ from curation.services.metrics import (
     resource_save,
     resource_unsave,
     resource_view_record,
+    usage_visits_prune,
 )
 from curation.services.reviews import review_decide, review_save_draft, review_submit, review_withdraw
 from tests.factories import ExpertProfileFactory, ResourceFactory, UserFactory
@@ -81,9 +84,9 @@ def test_nightly_recompute_equals_the_incremental_values_on_a_randomised_scenari
         elif action < 0.85:
             resource_unsave(user=rng.choice(learners), resource=resource)
         elif action < 0.95:
-            resource_view_record(resource_id=resource.pk)
+            resource_view_record(resource_id=resource.pk, visitor=f"visitor-{rng.randrange(5)}")
         else:
-            resource_click_record(resource_id=resource.pk)
+            resource_click_record(resource_id=resource.pk, visitor=f"visitor-{rng.randrange(5)}")
         if step == 80:
             for version in versions:
                 instrument_reliability_snapshot(version=version)
@@ -151,9 +154,28 @@ def test_reliability_and_more_ratings_needed_come_from_the_instrument_snapshot(e
 
 def test_views_and_clicks_are_counted_daily_and_on_the_metrics_row():
     resource = ResourceFactory()
-    for _ in range(3):
-        resource_view_record(resource_id=resource.pk)
-    resource_click_record(resource_id=resource.pk)
+    for visitor in ("a", "b", "c"):
+        resource_view_record(resource_id=resource.pk, visitor=visitor)
+    resource_click_record(resource_id=resource.pk, visitor="a")
     metrics = ResourceMetrics.objects.get(resource=resource)
     assert (metrics.views, metrics.clicks) == (3, 1)
     assert resource.daily_stats.get().views == 3
+
+
+def test_a_visitor_counts_once_a_day_and_no_raw_identifier_is_stored(time_machine):
+    start = timezone.now()
+    time_machine.move_to(start, tick=False)
+    resource = ResourceFactory()
+    assert resource_view_record(resource_id=resource.pk, visitor="address:203.0.113.9|Firefox") is True
+    for _ in range(5):
+        assert resource_view_record(resource_id=resource.pk, visitor="address:203.0.113.9|Firefox") is False
+        assert resource_click_record(resource_id=resource.pk, visitor="session:abc") in (True, False)
+    metrics = ResourceMetrics.objects.get(resource=resource)
+    assert (metrics.views, metrics.clicks) == (1, 1)
+    stored = list(UsageVisit.objects.values_list("visitor", flat=True))
+    assert stored and not any("203.0.113.9" in v or "abc" in v for v in stored)
+    time_machine.move_to(start + timedelta(days=1), tick=False)
+    assert resource_view_record(resource_id=resource.pk, visitor="address:203.0.113.9|Firefox") is True
+    assert ResourceMetrics.objects.get(resource=resource).views == 2
+    time_machine.move_to(start + timedelta(days=4), tick=False)
+    assert usage_visits_prune() == 3 and not UsageVisit.objects.exists()

@@ -110,12 +110,20 @@ def test_full_round_publishes_designations_matching_the_hand_calculation(
 
 
 def test_assignment_excludes_owners_authors_and_declared_conflicts(editor, air, experts):
-    resource = ResourceFactory(authors=[experts[1].get_full_name()])
+    extra = [
+        ExpertProfileFactory(user=UserFactory(username=f"extra{n}", role="expert"), verification_status=VerificationStatus.APPROVED,
+                             decided_by=editor, decided_at=timezone.now()).user
+        for n in range(2)
+    ]  # fmt: skip
+    resource = ResourceFactory(authors=[experts[1].get_full_name(), "Dr Ada Quill"])
     resource.source.owners.add(experts[0])
     experts[2].expert_profile.conflicted_sources.add(resource.source)
-    round_ = open_round(editor, air, [resource], reviewers=2)
+    profile = extra[1].expert_profile
+    profile.conflicted_authors = ["ada quill"]  # a declared conflict with an author, matched by name
+    profile.save()
+    round_ = open_round(editor, air, [resource], reviewers=3)
     chosen = set(Assignment.objects.filter(candidate__round=round_).values_list("reviewer_id", flat=True))
-    assert chosen == {experts[3].pk, experts[4].pk}
+    assert chosen == {experts[3].pk, experts[4].pk, extra[0].pk}
 
 
 def test_assignment_is_all_or_nothing_when_reviewers_are_short(editor, air, experts):
@@ -171,8 +179,8 @@ def test_round_refusals_change_nothing(editor, air, experts, learner):
 
 def test_reviewers_see_each_others_scores_only_after_submitting(editor, air, experts, learner):
     resource = ResourceFactory()
-    round_ = open_round(editor, air, [resource], reviewers=2)
-    first, second = [
+    round_ = open_round(editor, air, [resource], reviewers=3)
+    first, second, third = [
         a.reviewer for a in Assignment.objects.filter(candidate__round=round_).order_by("reviewer_id")
     ]
     review = review_save_draft(
@@ -189,24 +197,29 @@ def test_reviewers_see_each_others_scores_only_after_submitting(editor, air, exp
     )
     review_submit(reviewer=second, review=other)
     assert set(review_list_visible_to(user=second, resource=resource)) == {review, other}
+    assert list(review_list_visible_to(user=third, resource=resource)) == []
+    last = review_save_draft(
+        reviewer=third, resource=resource, version=air, scores=scores_for(29), conflict_of_interest="None"
+    )
+    review_submit(reviewer=third, review=last)
     round_publish(editor=editor, round_=round_)
-    assert set(review_list_visible_to(user=None, resource=resource)) == {review, other}
+    assert set(review_list_visible_to(user=None, resource=resource)) == {review, other, last}
 
 
 def test_deadline_reminders_go_once_to_reviewers_who_have_not_submitted(
     editor, air, experts, django_capture_on_commit_callbacks
 ):
     resource = ResourceFactory()
-    round_ = open_round(editor, air, [resource], reviewers=2)
+    round_ = open_round(editor, air, [resource], reviewers=3)
     done = Assignment.objects.filter(candidate__round=round_).first().reviewer
     review_submit(reviewer=done, review=review_save_draft(reviewer=done, resource=resource, version=air,
                                                           scores=scores_for(30), conflict_of_interest="None"))  # fmt: skip
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert assignment_send_deadline_reminders(now=round_.deadline - timedelta(days=5)) == 0
-        assert assignment_send_deadline_reminders(now=round_.deadline - timedelta(hours=24)) == 1
+        assert assignment_send_deadline_reminders(now=round_.deadline - timedelta(hours=24)) == 2
         assert assignment_send_deadline_reminders(now=round_.deadline - timedelta(hours=23)) == 0
-    assert len(mail.outbox) == 1 and mail.outbox[0].to != [done.email]
+    assert len(mail.outbox) == 2 and [done.email] not in [m.to for m in mail.outbox]
 
 
 def test_verification_decision_is_mailed(editor, learner, django_capture_on_commit_callbacks):
@@ -247,10 +260,11 @@ def test_only_the_author_appeals_and_an_upheld_appeal_withdraws_the_designation(
     resource = ResourceFactory()
     owner = UserFactory(username="author")
     resource.source.owners.add(owner)
-    round_ = open_round(editor, air, [resource], reviewers=1)
-    reviewer = Assignment.objects.get(candidate__round=round_).reviewer
-    review_submit(reviewer=reviewer, review=review_save_draft(reviewer=reviewer, resource=resource, version=air,
-                                                              scores=scores_for(20), conflict_of_interest="None"))  # fmt: skip
+    round_ = open_round(editor, air, [resource], reviewers=3)
+    for assignment in Assignment.objects.filter(candidate__round=round_):
+        reviewer = assignment.reviewer
+        review_submit(reviewer=reviewer, review=review_save_draft(reviewer=reviewer, resource=resource, version=air,
+                                                                  scores=scores_for(20), conflict_of_interest="None"))  # fmt: skip
     designation = round_publish(editor=editor, round_=round_)[0]
     with pytest.raises(NotAllowed):
         appeal_submit(appellant=learner, designation=designation, statement="unfair")

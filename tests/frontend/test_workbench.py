@@ -72,22 +72,22 @@ def test_editor_verifies_with_a_reason_and_a_missing_reason_changes_nothing(clie
     assert AuditEvent.objects.filter(action="expert.verification_decided").count() == 1
 
 
-def _open_round(editor, expert, resource):  # type: ignore[no-untyped-def]
+def _open_round(editor, panel, resource):  # type: ignore[no-untyped-def]
     from curation.services.rounds import round_add_candidates, round_assign, round_create
 
     round_ = round_create(
         editor=editor, title="March AIR", instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
         window_start=timezone.now() - timedelta(days=30), window_end=timezone.now() + timedelta(days=1),
-        deadline=timezone.now() + timedelta(days=14), reviewers_per_candidate=1,
+        deadline=timezone.now() + timedelta(days=14), reviewers_per_candidate=3,
     )  # fmt: skip
     round_add_candidates(editor=editor, round_=round_, resources=[resource])
-    round_assign(editor=editor, round_=round_, pool=[expert])
+    round_assign(editor=editor, round_=round_, pool=panel)
     return round_
 
 
-def test_review_form_keeps_the_draft_and_shows_each_error_next_to_its_item(client, editor, expert):
+def test_review_form_keeps_the_draft_and_shows_each_error_next_to_its_item(client, editor, expert, panel):
     resource = ResourceFactory(title="Sepsis fluids")
-    _open_round(editor, expert, resource)
+    _open_round(editor, panel, resource)
     client.force_login(expert)
     assignments = client.get("/reviews/assignments/").content.decode()
     assert "Sepsis fluids" in assignments and "start review" in assignments
@@ -127,7 +127,7 @@ def test_review_autosave_answers_json_and_reports_a_bad_score(client, expert):
     assert Review.objects.get().scores == {"background": 2}  # nothing lost
 
 
-def test_editor_runs_a_round_to_publication_from_the_dashboard(client, editor, expert):
+def test_editor_runs_a_round_to_publication_from_the_dashboard(client, editor, expert, panel):
     resource = ResourceFactory(title="Hyperkalaemia primer", published_at=timezone.now() - timedelta(days=2))
     client.force_login(editor)
     today = timezone.now().date()
@@ -136,23 +136,32 @@ def test_editor_runs_a_round_to_publication_from_the_dashboard(client, editor, e
         "window_start": today - timedelta(days=10), "window_end": today, "deadline": today + timedelta(days=7),
         "reviewers_per_candidate": 1,
     })  # fmt: skip
+    assert "at least 3 reviewers" in response.content.decode() and not CurationRound.objects.exists()
+    response = client.post("/editor/rounds/", {
+        "title": "Electrolytes", "instrument_version": InstrumentVersion.objects.get(instrument__slug="air").pk,
+        "window_start": today - timedelta(days=10), "window_end": today, "deadline": today + timedelta(days=7),
+        "reviewers_per_candidate": 3,
+    })  # fmt: skip
     round_ = CurationRound.objects.get()
     assert response["Location"] == f"/editor/rounds/{round_.public_id}/"
     assert "Hyperkalaemia primer" in client.get(response["Location"]).content.decode()  # suggested
     action = f"/editor/rounds/{round_.public_id}/action/"
     client.post(action, {"action": "add", "resource": [str(resource.public_id)]})
     client.post(action, {"action": "assign"})
-    assert Assignment.objects.get().reviewer == expert
+    assert {a.reviewer for a in Assignment.objects.all()} == set(panel)
     refused = client.post(action, {"action": "publish"}, follow=True).content.decode()
-    assert "still await reviews" in refused and not Designation.objects.exists()
+    assert "fewer than 3 reviews" in refused and not Designation.objects.exists()
     from curation.services.reviews import review_save_draft, review_submit
 
     version = round_.instrument_version
-    review_submit(reviewer=expert, review=review_save_draft(
-        reviewer=expert, resource=resource, version=version, scores=scores_for(31), conflict_of_interest="None"))  # fmt: skip
+    for reviewer, total in zip(panel, (31, 30, 32), strict=True):
+        review_submit(reviewer=reviewer, review=review_save_draft(
+            reviewer=reviewer, resource=resource, version=version, scores=scores_for(total), conflict_of_interest="None"))  # fmt: skip
     client.post(action, {"action": "publish"})
-    assert Designation.objects.get(resource=resource).label == "Approved"
-    assert "Approved" in client.get(f"/resources/{resource.public_id}/").content.decode()
+    designation = Designation.objects.get(resource=resource)
+    assert designation.label == "Approved" and designation.review_count == 3 and not designation.provisional
+    page = client.get(f"/resources/{resource.public_id}/").content.decode()
+    assert "Approved" in page and "3 reviews" in page
 
 
 def test_moderation_queue_decides_held_endorsements_and_held_reviews(client, editor, expert, learner):
