@@ -8,6 +8,7 @@ from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 
 from curation.models import Resource, Topic
 from curation.selectors import resource_list_vetted
@@ -19,12 +20,17 @@ def _topic(slug: str | None) -> Topic | None:
     return get_object_or_404(Topic, slug=slug) if slug else None
 
 
+def _label(designation: Any) -> str:
+    """A designation as the feeds state it: provisional results say so, and every label says how many
+    reviews it rests on."""
+    prefix = "Provisional: " if designation.provisional else ""
+    reviews = f"{designation.review_count} review{'s' if designation.review_count != 1 else ''}"
+    return f"{prefix}{designation.label} ({designation.instrument_version.instrument.name}, {reviews})"
+
+
 def _description(resource: Resource) -> str:
-    labels = ", ".join(
-        f"{d.label} ({d.instrument_version.instrument.name})"
-        for d in getattr(resource, "current_designations", [])
-    )
-    return f"{resource.summary}<p><strong>{labels}</strong> · {resource.source}</p>"
+    labels = ", ".join(_label(d) for d in getattr(resource, "current_designations", []) if d.label)
+    return f"{resource.summary}<p><strong>{escape(labels)}</strong> · {escape(str(resource.source))}</p>"
 
 
 class VettedRss(Feed):  # type: ignore[type-arg]
@@ -66,7 +72,8 @@ class VettedRss(Feed):  # type: ignore[type-arg]
         return ", ".join(item.authors) or str(item.source)
 
     def item_categories(self, item: Resource) -> list[str]:
-        return [topic.name for topic in item.topics.all()]
+        provisional = any(d.provisional for d in getattr(item, "current_designations", []))
+        return [topic.name for topic in item.topics.all()] + (["Provisional"] if provisional else [])
 
 
 class VettedAtom(VettedRss):
@@ -97,6 +104,10 @@ def json_feed(request: HttpRequest, topic: str | None = None) -> JsonResponse:
                 "date_published": resource.published_at.isoformat() if resource.published_at else None,
                 "authors": [{"name": name} for name in resource.authors] or [{"name": str(resource.source)}],
                 "tags": [topic.name for topic in resource.topics.all()],
+                "_foam_curator": {
+                    "provisional": any(d.provisional for d in getattr(resource, "current_designations", [])),
+                    "liveness": resource.liveness,
+                },
                 **(
                     {
                         "attachments": [

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from curation.models import (
+    Appeal,
     CurationRound,
     Designation,
     Endorsement,
@@ -15,9 +16,11 @@ from curation.models import (
     ResourceMetrics,
     Review,
     Source,
+    SourceClaim,
     Topic,
     User,
 )
+from curation.selectors import designation_changed_since_review
 
 
 class TopicSerializer(serializers.ModelSerializer[Topic]):
@@ -35,7 +38,7 @@ class SourceSerializer(serializers.ModelSerializer[Source]):
         model = Source
         fields = [
             "id", "title", "kind", "site_url", "feed_url", "language", "licence", "topics", "status",
-            "last_outcome", "last_success_at", "resource_count",
+            "last_outcome", "last_success_at", "liveness", "resource_count",
         ]  # fmt: skip
 
 
@@ -50,10 +53,23 @@ class SourceBriefSerializer(serializers.ModelSerializer[Source]):
 class DesignationBriefSerializer(serializers.ModelSerializer[Designation]):
     instrument = serializers.CharField(source="instrument_version.instrument.slug")
     version = serializers.IntegerField(source="instrument_version.version")
+    provisional = serializers.BooleanField(
+        help_text="published on fewer reviews than the instrument version's minimum panel"
+    )
+    reliability = serializers.FloatField(
+        allow_null=True, help_text="reliability of the mean of review_count ratings (Spearman-Brown)"
+    )
+    changed_since_review = serializers.SerializerMethodField(
+        help_text="the resource changed materially after its reviewers judged it"
+    )
 
     class Meta:
         model = Designation
-        fields = ["instrument", "version", "label", "mean_total", "review_count", "published_at"]
+        fields = ["instrument", "version", "label", "mean_total", "review_count", "provisional", "reliability",
+                  "changed_since_review", "published_at"]  # fmt: skip
+
+    def get_changed_since_review(self, designation: Designation) -> bool:
+        return designation_changed_since_review(designation, designation.resource)
 
 
 class MetricsBriefSerializer(serializers.ModelSerializer[ResourceMetrics]):
@@ -78,7 +94,7 @@ class ResourceSerializer(serializers.ModelSerializer[Resource]):
         model = Resource
         fields = [
             "id", "title", "url", "source", "published_at", "summary", "topics", "enclosure_url", "enclosure_type",
-            "duration_seconds", "video_id", "thumbnail_url", "designations", "metrics", "snippet",
+            "duration_seconds", "video_id", "thumbnail_url", "liveness", "designations", "metrics", "snippet",
         ]  # fmt: skip
 
     def to_representation(self, resource: Resource) -> dict[str, Any]:
@@ -91,7 +107,7 @@ class ResourceSerializer(serializers.ModelSerializer[Resource]):
             "published_at": _DATETIME.to_representation(resource.published_at), "summary": resource.summary,
             "topics": [topic.slug for topic in resource.topics.all()], "enclosure_url": resource.enclosure_url,
             "enclosure_type": resource.enclosure_type, "duration_seconds": resource.duration_seconds,
-            "video_id": resource.video_id, "thumbnail_url": resource.thumbnail_url,
+            "video_id": resource.video_id, "thumbnail_url": resource.thumbnail_url, "liveness": resource.liveness,
             "designations": self.get_designations(resource), "metrics": self.get_metrics(resource),
             "snippet": self.get_snippet(resource),
         }  # fmt: skip
@@ -106,6 +122,9 @@ class ResourceSerializer(serializers.ModelSerializer[Resource]):
                 "label": d.label,
                 "mean_total": d.mean_total,
                 "review_count": d.review_count,
+                "provisional": d.provisional,
+                "reliability": d.reliability,
+                "changed_since_review": designation_changed_since_review(d, resource),
                 "published_at": d.published_at.isoformat().replace("+00:00", "Z"),
             }
             for d in getattr(resource, "current_designations", [])
@@ -185,7 +204,16 @@ class InstrumentVersionSerializer(serializers.ModelSerializer[InstrumentVersion]
 
     class Meta:
         model = InstrumentVersion
-        fields = ["version", "items", "thresholds", "total_min", "total_max", "notes", "created_at"]
+        fields = [
+            "version",
+            "items",
+            "thresholds",
+            "total_min",
+            "total_max",
+            "min_panel",
+            "notes",
+            "created_at",
+        ]
 
 
 class InstrumentSerializer(serializers.ModelSerializer[Instrument]):
@@ -269,3 +297,97 @@ class MeSerializer(serializers.ModelSerializer[User]):
     class Meta:
         model = User
         fields = ["id", "username", "name", "role", "verified_expert"]
+
+
+# --- integrity: flags, appeals, claims, conflicts, removal, reviewer steering, instrument versions --------
+class FlagInputSerializer(serializers.Serializer[dict[str, Any]]):
+    reason = serializers.CharField(max_length=4000, help_text="what is wrong (no patient details)")
+    review = serializers.UUIDField(
+        required=False, allow_null=True, help_text="flag one published review of it"
+    )
+
+
+class CaseSerializer(serializers.Serializer[dict[str, Any]]):
+    id = serializers.UUIDField(source="public_id")
+    status = serializers.CharField()
+    held_for_confidentiality = serializers.BooleanField()
+    message = serializers.CharField(allow_blank=True, help_text="why the text is held, if it is")
+
+
+class AppealInputSerializer(serializers.Serializer[dict[str, Any]]):
+    designation = serializers.UUIDField(required=False, allow_null=True)
+    review = serializers.UUIDField(required=False, allow_null=True)
+    statement = serializers.CharField(max_length=4000)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if bool(attrs.get("designation")) == bool(attrs.get("review")):
+            raise serializers.ValidationError("Give either a designation or a review.")
+        return attrs
+
+
+class AppealSerializer(serializers.ModelSerializer[Appeal]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    designation = serializers.UUIDField(source="designation.public_id", allow_null=True, read_only=True)
+    review = serializers.UUIDField(source="review.public_id", allow_null=True, read_only=True)
+
+    class Meta:
+        model = Appeal
+        fields = [
+            "id",
+            "designation",
+            "review",
+            "statement",
+            "status",
+            "decision_reason",
+            "created_at",
+            "decided_at",
+        ]
+
+
+class SourceClaimSerializer(serializers.ModelSerializer[SourceClaim]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    source = serializers.UUIDField(source="source.public_id", read_only=True)
+
+    class Meta:
+        model = SourceClaim
+        fields = [
+            "id",
+            "source",
+            "token",
+            "status",
+            "checked_at",
+            "check_detail",
+            "decision_reason",
+            "created_at",
+        ]
+
+
+class ConflictsSerializer(serializers.Serializer[dict[str, Any]]):
+    sources = serializers.ListField(child=serializers.UUIDField(), max_length=500, default=list)
+    authors = serializers.ListField(child=serializers.CharField(max_length=200), max_length=200, default=list)
+    statement = serializers.CharField(max_length=4000, allow_blank=True, default="")
+
+
+class RemovalInputSerializer(serializers.Serializer[dict[str, Any]]):
+    reason = serializers.CharField(max_length=300)
+
+
+class AssignmentChangeSerializer(serializers.Serializer[dict[str, Any]]):
+    resource = serializers.UUIDField(help_text="the candidate")
+    add = serializers.UUIDField(required=False, allow_null=True, help_text="reviewer to add (a user id)")
+    remove = serializers.UUIDField(
+        required=False, allow_null=True, help_text="reviewer to remove (a user id)"
+    )
+    reason = serializers.CharField(max_length=2000, allow_blank=True, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("add") and not attrs.get("remove"):
+            raise serializers.ValidationError("Give a reviewer to add, to remove, or both (a swap).")
+        return attrs
+
+
+class InstrumentVersionInputSerializer(serializers.Serializer[dict[str, Any]]):
+    items = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=100)
+    thresholds = serializers.ListField(child=serializers.DictField(), max_length=20, default=list)
+    min_panel = serializers.IntegerField(min_value=3, max_value=50, default=3)
+    notes = serializers.CharField(max_length=4000, allow_blank=True, default="")

@@ -2,7 +2,7 @@ from csp.decorators import csp_update
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api import views
+from api import integrity, views
 from api.errors import api_not_found
 
 v1 = (
@@ -13,6 +13,24 @@ v1 = (
         path("resources/<uuid:id>/metrics/", views.ResourceMetricsView.as_view(), name="resource-metrics"),
         path(
             "resources/<uuid:id>/endorsement/", views.EndorsementView.as_view(), name="resource-endorsement"
+        ),
+        path("resources/<uuid:id>/flags/", integrity.ResourceFlagView.as_view(), name="resource-flags"),
+        path(
+            "resources/<uuid:id>/removal/", integrity.ResourceRemovalView.as_view(), name="resource-removal"
+        ),
+        path("appeals/", integrity.AppealCreateView.as_view(), name="appeal-create"),
+        path("sources/<uuid:id>/claims/", integrity.SourceClaimView.as_view(), name="source-claims"),
+        path("me/claims/", integrity.MyClaimsView.as_view(), name="my-claims"),
+        path("me/conflicts/", integrity.MyConflictsView.as_view(), name="my-conflicts"),
+        path(
+            "rounds/<uuid:id>/assignments/",
+            integrity.RoundAssignmentsView.as_view(),
+            name="round-assignments",
+        ),
+        path(
+            "instruments/<slug:slug>/versions/",
+            integrity.InstrumentVersionCreateView.as_view(),
+            name="instrument-versions",
         ),
         path("sources/", views.SourceListView.as_view(), name="source-list"),
         path("sources/<uuid:id>/", views.SourceDetailView.as_view(), name="source-detail"),

@@ -79,16 +79,126 @@ _CLINICAL_CONTEXT = re.compile(
 )
 # Capitalised words that the first-name gazetteer also knows but that are rarely names in clinical prose.
 _NOT_NAMES = frozenset(
-    "the a an and but or if in on at to of for with by from as is it this that then than these those her his "
-    "our their my your we he she they i you may will june april august rose faith hope grace joy mark bill "
-    "pat sunny summer autumn dawn eve amber ruby crystal ivy lily holly iris heather olive jade page art "
-    "chase guy hunter ray rich sky star storm miles lane dean major king prince earl duke baby early late "
-    "sign signs score rule criteria syndrome disease test trial study group team emergency department "
-    "monday tuesday wednesday thursday friday saturday sunday january february march july september october "
-    "november december".split()
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "but",
+        "or",
+        "if",
+        "in",
+        "on",
+        "at",
+        "to",
+        "of",
+        "for",
+        "with",
+        "by",
+        "from",
+        "as",
+        "is",
+        "it",
+        "this",
+        "that",
+        "then",
+        "than",
+        "these",
+        "those",
+        "her",
+        "his",
+        "our",
+        "their",
+        "my",
+        "your",
+        "we",
+        "he",
+        "she",
+        "they",
+        "i",
+        "you",
+        "may",
+        "will",
+        "june",
+        "april",
+        "august",
+        "rose",
+        "faith",
+        "hope",
+        "grace",
+        "joy",
+        "mark",
+        "bill",
+        "pat",
+        "sunny",
+        "summer",
+        "autumn",
+        "dawn",
+        "eve",
+        "amber",
+        "ruby",
+        "crystal",
+        "ivy",
+        "lily",
+        "holly",
+        "iris",
+        "heather",
+        "olive",
+        "jade",
+        "page",
+        "art",
+        "chase",
+        "guy",
+        "hunter",
+        "ray",
+        "rich",
+        "sky",
+        "star",
+        "storm",
+        "miles",
+        "lane",
+        "dean",
+        "major",
+        "king",
+        "prince",
+        "earl",
+        "duke",
+        "baby",
+        "early",
+        "late",
+        "sign",
+        "signs",
+        "score",
+        "rule",
+        "criteria",
+        "syndrome",
+        "disease",
+        "test",
+        "trial",
+        "study",
+        "group",
+        "team",
+        "emergency",
+        "department",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "july",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
 )
 _EPONYM_AFTER = re.compile(
-    r"^(?:'s?|’s?)?\s*(?:syndrome|sign|score|criteria|disease|palsy|triad|rule|rules|phenomenon|reflex|test|"
+    r"^(?:'s?|\u2019s?)?\s*(?:syndrome|sign|score|criteria|disease|palsy|triad|rule|rules|phenomenon|reflex|test|"
     r"manoeuvre|maneuver|procedure|fracture|classification|scale|law|pattern|wave|waves|node|nodes|block|"
     r"operation|formula|equation|method|position|line|lines|technique|tube|catheter|blade|needle|criterion)\b",
     re.I,
@@ -99,13 +209,13 @@ _AUTHOR_BEFORE = re.compile(
     re.I,
 )
 _AUTHOR_AFTER = re.compile(
-    r"^(?:'s?|’s?)?\s*(?:et al|and colleagues|blog|podcast|post|talk|lecture|paper|review|article|video|"
+    r"^(?:'s?|\u2019s?)?\s*(?:et al|and colleagues|blog|podcast|post|talk|lecture|paper|review|article|video|"
     r"discuss\w*|explain\w*|argu\w*|review\w*|writ\w*|wrote|cover\w*|talk\w*|recommend\w*|teach\w*|"
     r"describ\w*|summari[sz]\w*|show\w*|suggest\w*|demonstrat\w*|walk\w*|interview\w*|\(\d{4}\)|,\s*\d{4})",
     re.I,
 )
 # Zero-width, so that every capitalised word is tried as a first name ("When Daniel Nguyen ...").
-_CAPITALISED_PAIR = re.compile(r"\b(?=(([A-Z][a-z]{1,20})(?:\s+([A-Z][a-z'’-]{1,30}))?))")
+_CAPITALISED_PAIR = re.compile(r"\b(?=(([A-Z][a-z]{1,20})(?:\s+([A-Z][a-z'\u2019-]{1,30}))?))")
 _NAME_INTRODUCER = re.compile(
     r"\b(?:named|called|name is|name was|known as|patient|pt|resident|client|(?:Mr|Mrs|Ms|Miss|Mx)\.?)\s+$"
 )
@@ -134,7 +244,10 @@ def _names_in_clinical_context(text: str) -> bool:
     introduced as the patient's (named Sarah, patient Tom), a name next to an age (Sarah, 45; a 7-year-old
     called Jack), or a first name with a surname in a clinical sentence. Eponyms (Brugada syndrome,
     Wells score) and authors (by Scott Weingart, Salim Rezaie explains) are not names of patients."""
-    if re.search(r"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+[A-Z][a-z'’-]+\b(?!\s*(?:'s?|’s?)?\s*(?:syndrome|sign|disease))", text):
+    if re.search(
+        r"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+[A-Z][a-z'\u2019-]+\b(?!\s*(?:'s?|\u2019s?)?\s*(?:syndrome|sign|disease))",
+        text,
+    ):
         return True
     for sentence in _sentences(text):
         clinical = bool(_CLINICAL_CONTEXT.search(sentence))
@@ -147,23 +260,41 @@ def _names_in_clinical_context(text: str) -> bool:
                 continue
             if _NAME_INTRODUCER.search(before):
                 return True
-            if re.match(r"^,?\s*(?:a|an|aged|age)?\s*\d{1,3}\s*(?:[- ](?:year|yr|month)s?[- ]old|y/?o|yrs?\b|,)", after):
+            if re.match(
+                r"^,?\s*(?:a|an|aged|age)?\s*\d{1,3}\s*(?:[- ](?:year|yr|month)s?[- ]old|y/?o|yrs?\b|,)",
+                after,
+            ):
                 return True
             if re.search(r"\d{1,3}[- ](?:year|yr|month)s?[- ]old\s+(?:\w+\s+){0,2}$", before):
                 return True
             if clinical and surname and not _is_first_name(surname) and surname.lower() not in _NOT_NAMES:
                 at_start = not before.strip()
-                if not at_start or re.match(r"^\s+(?:was|is|had|has|presented|presents|came|arrived|died|collapsed|said|told)\b", after):
+                if not at_start or re.match(
+                    r"^\s+(?:was|is|had|has|presented|presents|came|arrived|died|collapsed|said|told)\b",
+                    after,
+                ):
                     return True
-            if clinical and re.match(r"^\s*(?:was|is|had|has|presented|presents|came|arrived|died|collapsed|told|'s (?:mother|father|wife|husband|son|daughter|family))\b", after):
+            if clinical and re.match(
+                r"^\s*(?:was|is|had|has|presented|presents|came|arrived|died|collapsed|told|'s (?:mother|father|wife|husband|son|daughter|family))\b",
+                after,
+            ):
                 return True
     return False
 
 
 _PATTERNS += [
-    ("a year of birth", re.compile(r"\b(?:born(?:\s+in)?|year of birth|YOB|b\.)\s*:?\s*(?:19|20)\d{2}\b(?!\s*(?:trial|study|guideline|guidelines|review|paper))", re.I)),
+    (
+        "a year of birth",
+        re.compile(
+            r"\b(?:born(?:\s+in)?|year of birth|YOB|b\.)\s*:?\s*(?:19|20)\d{2}\b(?!\s*(?:trial|study|guideline|guidelines|review|paper))",
+            re.I,
+        ),
+    ),
     ("a national or insurance number", re.compile(r"\b\d{3}-\d{2}-\d{4}\b")),
-    ("a national or insurance number", re.compile(r"\b(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b")),
+    (
+        "a national or insurance number",
+        re.compile(r"\b(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b"),
+    ),
     (
         "a national or insurance number",
         re.compile(
@@ -173,9 +304,18 @@ _PATTERNS += [
             re.I,
         ),
     ),
-    ("a street address", re.compile(rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:[A-Z][a-z'’]+\s+){{1,3}}(?:{_STREET_TYPES})\b")),
+    (
+        "a street address",
+        re.compile(rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:[A-Z][a-z'\u2019]+\s+){{1,3}}(?:{_STREET_TYPES})\b"),
+    ),
     ("a postcode", re.compile(r"\b(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?)\s+\d[ABD-HJLNP-UW-Z]{2}\b")),
-    ("a postcode", re.compile(rf"\b(?:{_US_STATES})\s+\d{{5}}(?:-\d{{4}})?\b|\b(?:zip|postcode|post code|postal code)\s*:?\s*[A-Z0-9]{{3,5}}(?:[\s-][A-Z0-9]{{3,4}})?\b", re.I)),
+    (
+        "a postcode",
+        re.compile(
+            rf"\b(?:{_US_STATES})\s+\d{{5}}(?:-\d{{4}})?\b|\b(?:zip|postcode|post code|postal code)\s*:?\s*[A-Z0-9]{{3,5}}(?:[\s-][A-Z0-9]{{3,4}})?\b",
+            re.I,
+        ),
+    ),
     (
         "a social-media handle",
         re.compile(
@@ -188,8 +328,8 @@ _PATTERNS += [
     (
         "a patient narrative with an age, a place and a date",
         re.compile(
-            rf"\b\d{{1,3}}[- ]?(?:year|yr)s?[- ]old\b[^.\n]{{0,80}}?\bfrom\s+(?:the\s+)?[A-Z][\w'’-]+[\s\S]{{0,200}}?{_TIME_ANCHOR}"
-            rf"|{_TIME_ANCHOR}[^.\n]{{0,120}}?\b\d{{1,3}}[- ]?(?:year|yr)s?[- ]old\b[^.\n]{{0,80}}?\bfrom\s+(?:the\s+)?[A-Z][\w'’-]+",
+            rf"\b\d{{1,3}}[- ]?(?:year|yr)s?[- ]old\b[^.\n]{{0,80}}?\bfrom\s+(?:the\s+)?[A-Z][\w'\u2019-]+[\s\S]{{0,200}}?{_TIME_ANCHOR}"
+            rf"|{_TIME_ANCHOR}[^.\n]{{0,120}}?\b\d{{1,3}}[- ]?(?:year|yr)s?[- ]old\b[^.\n]{{0,80}}?\bfrom\s+(?:the\s+)?[A-Z][\w'\u2019-]+",
             re.I,
         ),
     ),

@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from curation.enums import (
     CaseStatus,
+    ClaimStatus,
     EndorsementStatus,
     FetchOutcome,
     ReviewStatus,
@@ -29,10 +30,13 @@ from curation.models import (
     Review,
     RoundCandidate,
     Source,
+    SourceClaim,
     SourceRequest,
     User,
 )
 from curation.services.instruments import instrument_current_version
+from curation.services.reviews import conflict_profile, conflict_reason
+from curation.services.rounds import reviewer_load
 
 HEALTHY_OUTCOMES = (FetchOutcome.OK, FetchOutcome.NOT_MODIFIED, FetchOutcome.UNCHANGED, FetchOutcome.NEVER)
 
@@ -97,10 +101,17 @@ class ModerationQueue:
     reviews: list[Review] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
     appeals: list[Appeal] = field(default_factory=list)
+    claims: list[SourceClaim] = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return len(self.endorsements) + len(self.reviews) + len(self.flags) + len(self.appeals)
+        return (
+            len(self.endorsements)
+            + len(self.reviews)
+            + len(self.flags)
+            + len(self.appeals)
+            + len(self.claims)
+        )
 
 
 def moderation_queue() -> ModerationQueue:
@@ -119,14 +130,24 @@ def moderation_queue() -> ModerationQueue:
         ),
         flags=list(
             Flag.objects.filter(status=CaseStatus.OPEN)
-            .select_related("raised_by", "resource")
+            .select_related("raised_by", "resource", "review__reviewer")
             .order_by("created_at", "id")
         ),
         appeals=list(
             Appeal.objects.filter(status=CaseStatus.OPEN)
             .select_related(
-                "appellant", "designation__resource", "designation__instrument_version__instrument"
+                "appellant",
+                "designation__resource",
+                "designation__instrument_version__instrument",
+                "review__resource",
+                "review__reviewer",
+                "review__instrument_version__instrument",
             )
+            .order_by("created_at", "id")
+        ),
+        claims=list(
+            SourceClaim.objects.filter(status=ClaimStatus.PENDING)
+            .select_related("source", "claimant")
             .order_by("created_at", "id")
         ),
     )
@@ -137,6 +158,8 @@ class CandidateProgress:
     candidate: RoundCandidate
     reviewers: list[tuple[User, str]]  # each assigned reviewer and the state of their review
     submitted: int
+    eligible: list[tuple[User, int]] = field(default_factory=list)  # not assigned, not conflicted: load
+    conflicted: list[tuple[User, str]] = field(default_factory=list)  # experts who may not review it, why
 
 
 def round_progress(*, round_: CurationRound) -> list[CandidateProgress]:
@@ -163,7 +186,30 @@ def round_progress(*, round_: CurationRound) -> list[CandidateProgress]:
             submitted += done
             reviewers.append((assignment.reviewer, review.get_status_display() if review else "Not started"))
         rows.append(CandidateProgress(candidate, reviewers, submitted))
+    if round_.status == RoundStatus.OPEN:
+        _add_steering(rows)
     return rows
+
+
+def _add_steering(rows: list[CandidateProgress]) -> None:
+    """Who else could review each candidate (with their load in open rounds), and who may not, and why:
+    what an editor needs on the round page to add, remove or swap reviewers."""
+    experts = list(
+        User.objects.filter(
+            role__in=["expert", "editor"], is_active=True, expert_profile__verification_status="approved"
+        ).order_by("last_name", "first_name", "id")
+    )
+    load = reviewer_load([e.pk for e in experts])
+    profiles = {e.pk: conflict_profile(e) for e in experts}
+    for row in rows:
+        assigned = {reviewer.pk for reviewer, _ in row.reviewers}
+        for expert in experts:
+            reason = conflict_reason(profiles[expert.pk], row.candidate.resource)
+            if reason:
+                row.conflicted.append((expert, reason))
+            elif expert.pk not in assigned:
+                row.eligible.append((expert, load[expert.pk]))
+        row.eligible.sort(key=lambda pair: (pair[1], pair[0].pk))
 
 
 def harvest_health() -> dict[str, Any]:

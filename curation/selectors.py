@@ -135,6 +135,7 @@ def designation_summary(*, resource: Resource) -> list[dict[str, object]]:
     )
     rows: list[dict[str, object]] = [
         {
+            "public_id": str(d.public_id),
             "instrument": d.instrument_version.instrument.name,
             "version": d.instrument_version.version,
             "label": d.label or "Reviewed, below thresholds",

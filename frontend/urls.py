@@ -1,6 +1,6 @@
 from django.urls import path
 
-from frontend.views import editor, expert, learner, research
+from frontend.views import editor, expert, integrity, learner, research
 
 app_name = "frontend"
 urlpatterns = [
@@ -14,6 +14,10 @@ urlpatterns = [
     path("library/", learner.library, name="library"),
     path("resources/<uuid:public_id>/endorse/", learner.endorse, name="resource-endorse"),
     path("resources/<uuid:public_id>/save/", learner.save, name="resource-save"),
+    path("resources/<uuid:public_id>/flag/", integrity.flag, name="resource-flag"),
+    path("resources/<uuid:public_id>/appeal/", integrity.appeal, name="resource-appeal"),
+    path("sources/<uuid:public_id>/claim/", integrity.source_claim, name="source-claim"),
+    path("experts/conflicts/", integrity.conflicts, name="expert-conflicts"),
     path("experts/<uuid:public_id>/portfolio/", learner.portfolio, name="portfolio"),
     path("experts/<uuid:public_id>/portfolio.csv", learner.portfolio_csv_download, name="portfolio-csv"),
     # experts
@@ -31,6 +35,18 @@ urlpatterns = [
     path("editor/rounds/", editor.round_list, name="editor-rounds"),
     path("editor/rounds/<uuid:public_id>/", editor.round_detail, name="editor-round"),
     path("editor/rounds/<uuid:public_id>/action/", editor.round_action, name="editor-round-action"),
+    path(
+        "editor/rounds/<uuid:public_id>/reviewers/", integrity.round_reviewers, name="editor-round-reviewers"
+    ),
+    path(
+        "editor/resources/<uuid:public_id>/remove/", integrity.resource_removal, name="editor-resource-remove"
+    ),
+    path("editor/sources/<uuid:public_id>/owners/", integrity.source_owners, name="editor-source-owners"),
+    path("editor/instruments/", integrity.instruments, name="editor-instruments"),
+    path(
+        "editor/instruments/<slug:slug>/new/", integrity.instrument_version_new, name="editor-instrument-new"
+    ),
+    path("editor/rereview/", integrity.rereview_queue, name="editor-rereview"),
     path("editor/moderation/", editor.moderation, name="editor-moderation"),
     path(
         "editor/moderation/<str:kind>/<uuid:public_id>/",

@@ -11,6 +11,8 @@ from curation.errors import Conflict, InvalidInput, NotAllowed
 from curation.models import Instrument, InstrumentVersion, User
 from curation.services.audit import audit_record
 
+DEFAULT_MIN_PANEL = 3  # reviews a designation rests on, unless an editor raises it for a version
+
 
 def instrument_items_validate(items: Any, thresholds: Any) -> tuple[int, int]:
     """Check the structure of items and thresholds; return (total_min, total_max). Raises InvalidInput."""
@@ -64,24 +66,37 @@ def instrument_version_create(
     items: list[dict[str, Any]],
     thresholds: list[dict[str, Any]],
     notes: str = "",
+    min_panel: int = DEFAULT_MIN_PANEL,
 ) -> InstrumentVersion:
-    """Create the next version of an instrument (editors only). Earlier versions are never changed."""
+    """Create the next version of an instrument (editors only). Earlier versions are never changed.
+    `min_panel` is how many reviews a designation under this version rests on: at least
+    DEFAULT_MIN_PANEL (editors may raise it, never lower it). Raises NotAllowed, InvalidInput
+    (items, thresholds or panel), Conflict (a concurrent save)."""
     if not editor.is_editor:
         raise NotAllowed("Only editors revise instruments.")
     total_min, total_max = instrument_items_validate(items, thresholds)
+    if (
+        not isinstance(min_panel, int)
+        or isinstance(min_panel, bool)
+        or not DEFAULT_MIN_PANEL <= min_panel <= 50
+    ):
+        raise InvalidInput(
+            f"The minimum panel is a whole number from {DEFAULT_MIN_PANEL} to 50.",
+            field_errors={"min_panel": [f"From {DEFAULT_MIN_PANEL} to 50."]},
+        )
     ordered = sorted(thresholds, key=lambda threshold: threshold["min_total"], reverse=True)
     try:
         with transaction.atomic():
             latest = instrument.versions.aggregate(latest=Max("version"))["latest"] or 0
             version = InstrumentVersion.objects.create(
                 instrument=instrument, version=latest + 1, items=items, thresholds=ordered,
-                total_min=total_min, total_max=total_max, notes=notes, created_by=editor,
+                total_min=total_min, total_max=total_max, notes=notes, created_by=editor, min_panel=min_panel,
             )  # fmt: skip
             audit_record(
                 actor=editor,
                 action="instrument.version_created",
                 target=instrument,
-                after={"version": version.version},
+                after={"version": version.version, "min_panel": min_panel},
             )
     except IntegrityError as error:
         raise Conflict("Another editor saved a version at the same moment; reload and try again.") from error

@@ -11,7 +11,7 @@ from django.utils import timezone
 from curation.confidentiality import screen_text
 from curation.enums import ReviewStatus, RoundStatus, ScaleKind
 from curation.errors import Conflict, InvalidInput, NotAllowed
-from curation.models import CurationRound, ExpertProfile, InstrumentVersion, Resource, Review, User
+from curation.models import CurationRound, ExpertProfile, InstrumentVersion, Resource, Review, Source, User
 from curation.services.audit import audit_record
 from curation.services.metrics import metrics_refresh_resource
 
@@ -40,8 +40,17 @@ class ConflictProfile:
     declared_authors: frozenset[str]
 
 
+_TITLES = frozenset(
+    "dr dr. prof prof. professor mr mr. mrs mrs. ms ms. mx miss sir dame md phd mbbs frcp frcem facem "
+    "facep fcem mrcp rn np pa do bsc msc ma mba mph".split()
+)
+
+
 def _normalise_name(name: str) -> str:
-    return " ".join(name.replace(",", " ").split()).casefold()
+    """A person's name for matching: case-folded, punctuation-free, without titles and post-nominals
+    ("Dr Ada Quill, MD" and "ada quill" match)."""
+    words = name.replace(",", " ").replace(".", ". ").split()
+    return " ".join(w for w in (word.casefold().strip(".") for word in words) if w and w not in _TITLES)
 
 
 def conflict_profile(reviewer: User) -> ConflictProfile:
@@ -183,12 +192,17 @@ def review_submit(*, reviewer: User, review: Review) -> Review:
             raise NotAllowed("Only its author submits a review.")
         _check_reviewer(reviewer, review.resource)
         _guard(review, ReviewStatus.SUBMITTED, "reviewer")
-        scores = review_scores_validate(review.instrument_version, review.scores, complete=True)
+        errors: dict[str, list[str]] = {}
+        try:
+            scores = review_scores_validate(review.instrument_version, review.scores, complete=True)
+        except InvalidInput as error:  # reported together with the statement below, in one pass
+            errors.update(error.field_errors)
         if not review.conflict_of_interest.strip():
-            raise InvalidInput(
-                "Declare your conflicts of interest (write 'None' if you have none).",
-                field_errors={"conflict_of_interest": ["Required."]},
-            )
+            errors["conflict_of_interest"] = [
+                "Declare your conflicts of interest (write 'None' if you have none)."
+            ]
+        if errors:
+            raise InvalidInput("Some answers need attention.", field_errors=errors)
         before = {"status": review.status}
         review.scores, review.total = scores, float(sum(scores.values()))
         review.status, review.submitted_at = ReviewStatus.SUBMITTED, timezone.now()
@@ -273,3 +287,30 @@ def _move(review: Review, target: str, *, actor: User, role: str, reason: str) -
         )
         metrics_refresh_resource(resource_id=review.resource_id)
     return review
+
+
+def conflict_declare(
+    *, user: User, sources: list[Source], authors: list[str], statement: str
+) -> ExpertProfile:
+    """An expert declares their conflicts: sources (links into the catalogue), authors' names and a free
+    text statement. Replaces the earlier declaration; audited with before and after. Declared conflicts
+    exclude the expert from assignment and refuse their review. Raises NotAllowed without an expert
+    profile, InvalidInput for an over-long declaration."""
+    profile = ExpertProfile.objects.filter(user=user).first()
+    if profile is None:
+        raise NotAllowed("Apply as an expert first.")
+    names = list(dict.fromkeys(" ".join(name.split())[:200] for name in authors if name.strip()))
+    if len(names) > 200 or len(sources) > 500 or len(statement) > 4000:
+        raise InvalidInput("That declaration is too long; keep to the sources and people that matter.")
+    with transaction.atomic():
+        before = {
+            "sources": sorted(str(s) for s in profile.conflicted_sources.values_list("public_id", flat=True)),
+            "authors": profile.conflicted_authors,
+        }
+        profile.conflicted_sources.set(sources)
+        profile.conflicted_authors = names
+        profile.conflicts_of_interest = statement.strip()
+        profile.save(update_fields=["conflicted_authors", "conflicts_of_interest"])
+        audit_record(actor=user, action="expert.conflicts_declared", target=user, before=before,
+                     after={"sources": sorted(str(s.public_id) for s in sources), "authors": names})  # fmt: skip
+    return profile

@@ -17,10 +17,21 @@ from django.views.decorators.http import require_POST
 from curation import editorial, selectors
 from curation.enums import RoundStatus
 from curation.errors import DomainError
-from curation.models import Appeal, CurationRound, Endorsement, ExpertProfile, Flag, Resource, Review, Source
+from curation.models import (
+    Appeal,
+    CurationRound,
+    Endorsement,
+    ExpertProfile,
+    Flag,
+    Resource,
+    Review,
+    Source,
+    SourceClaim,
+)
 from curation.services.accounts import expert_verification_decide
 from curation.services.cases import appeal_decide, flag_decide
 from curation.services.catalogue import source_request_create, source_schedule_now
+from curation.services.claims import source_claim_decide
 from curation.services.endorsements import endorsement_moderate
 from curation.services.opml import opml_import
 from curation.services.reviews import review_hold_decide
@@ -142,8 +153,10 @@ def round_action(request: HttpRequest, public_id: str) -> HttpResponse:
         _attempt(request, lambda: round_assign(editor=editor, round_=round_),  # type: ignore[arg-type]
                  "Reviewers assigned and notified. The round is open.")  # fmt: skip
     elif action == "publish":
-        _attempt(request, lambda: round_publish(editor=editor, round_=round_),  # type: ignore[arg-type]
-                 "Published: designations are live on the resource pages.")  # fmt: skip
+        provisional = request.POST.get("provisional") == "1"
+        _attempt(request, lambda: round_publish(editor=editor, round_=round_, provisional=provisional),  # type: ignore[arg-type]
+                 "Published: designations are live on the resource pages."
+                 + (" Results below the minimum panel are marked provisional." if provisional else ""))  # fmt: skip
     elif action == "cancel":
         _attempt(request, lambda: round_cancel(editor=editor, round_=round_, reason=request.POST.get("reason", "")),  # type: ignore[arg-type]
                  "Round cancelled.")  # fmt: skip
@@ -189,12 +202,17 @@ MODERATION: dict[str, tuple[type[Model], Callable[[Any, Any, bool, str], object]
     "flag": (
         Flag,
         lambda editor, item, accept, reason: flag_decide(editor=editor, flag=item, uphold=accept, reason=reason),
-        ("Flag upheld: the resource is hidden.", "Flag dismissed."),
+        ("Flag upheld: the resource is hidden, or the flagged review returned to its reviewer.", "Flag dismissed."),
     ),
     "appeal": (
         Appeal,
         lambda editor, item, accept, reason: appeal_decide(editor=editor, appeal=item, uphold=accept, reason=reason),
-        ("Appeal upheld: the designation is withdrawn.", "Appeal dismissed."),
+        ("Appeal upheld: the designation is withdrawn, or the review returned.", "Appeal dismissed."),
+    ),
+    "claim": (
+        SourceClaim,
+        lambda editor, item, accept, reason: source_claim_decide(editor=editor, claim=item, approve=accept, reason=reason),
+        ("Claim verified: the claimant is now an owner of the source.", "Claim rejected."),
     ),
 }  # fmt: skip
 

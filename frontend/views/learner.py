@@ -62,6 +62,7 @@ def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "endorsed": user.is_authenticated
         and resource.endorsements.filter(user=user).exclude(status="withdrawn").exists(),
         "saved": user.is_authenticated and resource.saves.filter(user=user).exists(),
+        "is_owner": user.is_authenticated and resource.source.owners.filter(pk=user.pk).exists(),
         "resource": resource,
         "quality": selectors.resource_quality_panel(resource=resource),
         "reviews": selectors.review_list_visible_to(user=request.user, resource=resource),  # type: ignore[arg-type]

@@ -168,7 +168,7 @@ def test_home_shows_a_designated_resource_as_designated_never_as_not_yet_reviewe
     Designation.objects.create(resource=designated, instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
                                label="Approved", mean_total=31, review_count=3, published_at=timezone.now())  # fmt: skip
     card = client.get("/").content.decode().split("Approved primer")[1].split("</li>")[0]
-    assert "Approved (ALiEM AIR)" in card and "Not yet reviewed" not in card
+    assert "Approved (ALiEM AIR, 3 reviews)" in card and "Not yet reviewed" not in card
 
 
 def test_home_shows_newly_vetted_and_trending_resources(client):
