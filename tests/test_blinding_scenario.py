@@ -116,17 +116,26 @@ def test_an_open_round_leaks_nothing_and_publication_shows_everything(scenario, 
     for who, client in s["api"].items():
         for path in _api(s):
             response = client.get(path)
-            assert response.status_code == (404 if path.startswith("/api/v1/rounds/") and path != "/api/v1/rounds/" else 200), (
-                who, path, response.content[:200])
+            assert response.status_code == (
+                404 if path.startswith("/api/v1/rounds/") and path != "/api/v1/rounds/" else 200
+            ), (who, path, response.content[:200])
             body = response.content.decode()
             for secret in _secrets(s):
                 assert secret not in body, (who, path, secret)
         detail = client.get(f"/api/v1/resources/{target.public_id}/").json()
-        assert detail["scores"] == [] and detail["designations"] == [] and detail["metrics"]["review_count"] == 0, who
+        assert (
+            detail["scores"] == [] and detail["designations"] == [] and detail["metrics"]["review_count"] == 0
+        ), who
         assert client.get(f"/api/v1/resources/{target.public_id}/metrics/").json()["instruments"] == {}, who
-        assert client.get("/api/v1/resources/?min_score=air:5").json()["results"] == [], (who, "min_score oracle")
+        assert client.get("/api/v1/resources/?min_score=air:5").json()["results"] == [], (
+            who,
+            "min_score oracle",
+        )
         ordered = [r["id"] for r in client.get("/api/v1/resources/?ordering=score").json()["results"]]
-        assert ordered == [str(r.public_id) for r in Resource.objects.order_by("-id")], (who, "score ordering oracle")
+        assert ordered == [str(r.public_id) for r in Resource.objects.order_by("-id")], (
+            who,
+            "score ordering oracle",
+        )
         assert client.get(f"/api/v1/reviews/?resource={target.public_id}").json()["results"] == [], who
         for review in s["submitted"]:
             assert client.get(f"/api/v1/reviews/{review.public_id}/").status_code == 404, who
@@ -138,7 +147,12 @@ def test_an_open_round_leaks_nothing_and_publication_shows_everything(scenario, 
     third = s["reviewers"][2]
     last = review_submit(reviewer=third, review=review_save_draft(
         reviewer=third, resource=target, version=s["air"], scores=scores_for(34), conflict_of_interest="None"))  # fmt: skip
-    seen = {r["id"] for r in s["api"]["third reviewer"].get(f"/api/v1/reviews/?resource={target.public_id}").json()["results"]}
+    seen = {
+        r["id"]
+        for r in s["api"]["third reviewer"]
+        .get(f"/api/v1/reviews/?resource={target.public_id}")
+        .json()["results"]
+    }
     assert seen == {str(r.public_id) for r in [*s["submitted"], last]}
     assert s["api"]["anonymous"].get(f"/api/v1/reviews/?resource={target.public_id}").json()["results"] == []
 
@@ -146,16 +160,27 @@ def test_an_open_round_leaks_nothing_and_publication_shows_everything(scenario, 
     cache.clear()
     for who, client in s["api"].items():
         detail = client.get(f"/api/v1/resources/{target.public_id}/").json()
-        assert detail["metrics"]["review_count"] == 3 and detail["designations"][0]["label"] == "Approved", who
-        assert detail["designations"][0]["provisional"] is False and detail["designations"][0]["review_count"] == 3
-        assert [r["id"] for r in client.get("/api/v1/resources/?min_score=air:5").json()["results"]] == [str(target.public_id)]
-        assert client.get("/api/v1/resources/?ordering=score").json()["results"][0]["id"] == str(target.public_id)
+        assert detail["metrics"]["review_count"] == 3 and detail["designations"][0]["label"] == "Approved", (
+            who
+        )
+        assert (
+            detail["designations"][0]["provisional"] is False
+            and detail["designations"][0]["review_count"] == 3
+        )
+        assert [r["id"] for r in client.get("/api/v1/resources/?min_score=air:5").json()["results"]] == [
+            str(target.public_id)
+        ]
+        assert client.get("/api/v1/resources/?ordering=score").json()["results"][0]["id"] == str(
+            target.public_id
+        )
         assert len(client.get(f"/api/v1/reviews/?resource={target.public_id}").json()["results"]) == 3, who
         assert ROUND_TITLE in client.get("/api/v1/rounds/").content.decode(), who
     for who, client in s["web"].items():
         page = client.get(f"/resources/{target.public_id}/").content.decode()
         assert "Approved" in page and "Superb zebra teaching" in page, who
-        assert "Hyperkalaemia zebra primer" in client.get("/search/?q=zebra&score=air:5").content.decode(), who
+        assert "Hyperkalaemia zebra primer" in client.get("/search/?q=zebra&score=air:5").content.decode(), (
+            who
+        )
         assert "Hyperkalaemia zebra primer" in client.get("/feeds/vetted.rss").content.decode(), who
         portfolio = client.get(f"/experts/{s['reviewers'][0].public_id}/portfolio.csv").content.decode()
         assert "Hyperkalaemia zebra primer" in portfolio, who

@@ -41,8 +41,41 @@ class ConflictProfile:
 
 
 _TITLES = frozenset(
-    "dr dr. prof prof. professor mr mr. mrs mrs. ms ms. mx miss sir dame md phd mbbs frcp frcem facem "
-    "facep fcem mrcp rn np pa do bsc msc ma mba mph".split()
+    [
+        "dr",
+        "dr.",
+        "prof",
+        "prof.",
+        "professor",
+        "mr",
+        "mr.",
+        "mrs",
+        "mrs.",
+        "ms",
+        "ms.",
+        "mx",
+        "miss",
+        "sir",
+        "dame",
+        "md",
+        "phd",
+        "mbbs",
+        "frcp",
+        "frcem",
+        "facem",
+        "facep",
+        "fcem",
+        "mrcp",
+        "rn",
+        "np",
+        "pa",
+        "do",
+        "bsc",
+        "msc",
+        "ma",
+        "mba",
+        "mph",
+    ]
 )
 
 

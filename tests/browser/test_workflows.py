@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 
 from curation.models import Designation, ExpertProfile, Review
+from curation.services.reviews import review_save_draft, review_submit
 from tests.browser.test_accessibility import AXE, axe_violations
 from tests.browser.test_learner import shot, sign_in
-from curation.services.reviews import review_save_draft, review_submit
 from tests.conftest import make_verified_expert, need_service
 from tests.curation.test_rounds import scores_for
 from tests.factories import ResourceFactory, UserFactory
@@ -28,7 +28,10 @@ def sign_out(page) -> None:
 def test_expert_is_verified_reviews_an_assignment_and_the_round_is_published(page):
     editor = UserFactory(username="editor", role="editor", first_name="Eda", last_name="Tor")
     UserFactory(username="sam", first_name="", last_name="")
-    colleagues = [make_verified_expert(editor, "kim"), make_verified_expert(editor, "lee")]  # the rest of the panel
+    colleagues = [
+        make_verified_expert(editor, "kim"),
+        make_verified_expert(editor, "lee"),
+    ]  # the rest of the panel
     resource = ResourceFactory(title="Hyperkalaemia in the emergency department", text="calcium insulin",
                                published_at=timezone.now() - timedelta(days=3))  # fmt: skip
 

@@ -69,7 +69,10 @@ def test_screen_meets_its_targets_on_the_labelled_set(capsys):
         ("postcode SW1A 1AA", "a postcode"),
         ("SSN 123-45-6789", "a national or insurance number"),
         ("her son posted it as @sam_k_1999", "a social-media handle"),
-        ("a 34-year-old teacher from Leeds, seen last Tuesday", "a patient narrative with an age, a place and a date"),
+        (
+            "a 34-year-old teacher from Leeds, seen last Tuesday",
+            "a patient narrative with an age, a place and a date",
+        ),
     ],
 )
 def test_each_new_kind_of_identifier_is_named_in_the_reason(text, reason):
@@ -78,7 +81,12 @@ def test_each_new_kind_of_identifier_is_named_in_the_reason(text, reason):
 
 @pytest.mark.parametrize(
     "text",
-    ["The Brugada pattern and the Wells score", "Scott Weingart explains it", "follow @EMCrit for more", "Bell's palsy"],
+    [
+        "The Brugada pattern and the Wells score",
+        "Scott Weingart explains it",
+        "follow @EMCrit for more",
+        "Bell's palsy",
+    ],
 )
 def test_eponyms_authors_and_author_handles_pass(text):
     assert not screen_text(text).held

@@ -1,0 +1,131 @@
+"""What the workers do for integrity, against a local server standing in for the internet: a removed
+entry never returns on a harvest, a changed vetted resource is marked and queued for re-review, the
+weekly liveness check classifies live / degraded / gone, and a claim token placed in a feed is found."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from curation.enums import ClaimStatus, Liveness, ResourceStatus
+from curation.models import Designation, InstrumentVersion, Resource, Review
+from curation.selectors import designation_rereview_queue, designation_summary, resource_list_vetted
+from curation.services.claims import source_claim_start
+from curation.services.integrity import resource_remove
+from tests.conftest import make_verified_expert
+from tests.curation.test_rounds import scores_for
+from tests.feedserver import Reply
+from tests.workers.helpers import harvest, serve_and_register
+from tests.workers.test_pipeline import item, rss
+from workers.tasks import check_source_claims, liveness_check_vetted
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_harvest_after_an_editors_removal_adds_nothing(feed_server, editor):
+    document = rss(
+        item("a", "Keep", link="https://blog.example.org/a"),
+        item("b", "Spam", link="https://blog.example.org/b"),
+    )
+    source = serve_and_register(feed_server, "/f", document)
+    harvest(source)
+    spam = Resource.objects.get(title="Spam")
+    resource_remove(editor=editor, resource=spam, reason="Advert, not education")
+    # The same entry again, edited, and with a new guid: neither identity nor URL brings it back.
+    feed_server.add("/f", Reply(200, rss(item("a", "Keep", link="https://blog.example.org/a"),
+                                         item("b", "Spam, edited", link="https://blog.example.org/b", body="<p>New</p>"),
+                                         item("b2", "Spam again", link="https://blog.example.org/b"))))  # fmt: skip
+    counts = harvest(source)
+    assert counts.new_resources == 0 and counts.updated_resources == 0
+    assert Resource.objects.filter(status=ResourceStatus.VISIBLE).count() == 1
+    assert Resource.objects.get(pk=spam.pk).status == ResourceStatus.REMOVED
+
+
+def _designate(editor, resource):  # type: ignore[no-untyped-def]
+    from curation.services.reviews import review_save_draft, review_submit
+    from curation.services.rounds import round_add_candidates, round_assign, round_create, round_publish
+
+    air = InstrumentVersion.objects.get(instrument__slug="air", version=1)
+    panel = [make_verified_expert(editor, f"panel{resource.pk}x{n}") for n in range(3)]
+    now = timezone.now()
+    round_ = round_create(editor=editor, title="Drift", instrument_version=air, window_start=now - timedelta(days=400),
+                          window_end=now + timedelta(days=1), deadline=now + timedelta(days=7))  # fmt: skip
+    round_add_candidates(editor=editor, round_=round_, resources=[resource])
+    round_assign(editor=editor, round_=round_, pool=panel)
+    for reviewer in panel:
+        draft = review_save_draft(
+            reviewer=reviewer,
+            resource=resource,
+            version=air,
+            scores=scores_for(32),
+            conflict_of_interest="None",
+        )
+        review_submit(reviewer=reviewer, review=draft)
+    return round_publish(editor=editor, round_=round_)[0]
+
+
+def test_a_material_change_after_review_marks_the_designation_and_queues_a_re_review(feed_server, editor):
+    source = serve_and_register(
+        feed_server,
+        "/f",
+        rss(item("a", "Sepsis fluids", link="https://blog.example.org/a", body="<p>30 ml/kg</p>")),
+    )
+    harvest(source)
+    resource = Resource.objects.get()
+    designation = _designate(editor, resource)
+    assert designation.judged_content_hash == resource.content_hash
+    assert set(Review.objects.values_list("judged_content_hash", flat=True)) == {resource.content_hash}
+    assert not designation_summary(resource=resource)[0]["changed_since_review"]
+    assert list(designation_rereview_queue()) == []
+    feed_server.add("/f", Reply(200, rss(item("a", "Sepsis fluids", link="https://blog.example.org/a",
+                                              body="<p>Now: 20 ml/kg, then reassess</p>"))))  # fmt: skip
+    assert harvest(source).updated_resources == 1
+    resource.refresh_from_db()
+    assert designation_summary(resource=resource)[0]["changed_since_review"] is True
+    assert list(designation_rereview_queue()) == [designation]
+
+
+@override_settings(HARVEST_TOTAL_TIMEOUT=1.0)
+def test_weekly_liveness_check_classifies_live_degraded_and_gone(feed_server, editor):
+    paths = {"live": Reply(200, b"<html>ok</html>"), "missing": Reply(404, b"no"), "gone": Reply(410, b"gone"),
+             "slow": Reply(200, (b"<p>" for _ in range(50)), delay_between_chunks=0.2)}  # fmt: skip
+    source = serve_and_register(feed_server, "/feed", rss(item("x")))
+    resources = {}
+    for name, reply in paths.items():
+        url = feed_server.add(f"/{name}", reply)
+        resources[name] = Resource.objects.create(
+            source=source, identity_key=name * 8, title=name, canonical_url=url
+        )
+        _designate(editor, resources[name])
+    assert len(resource_list_vetted()) == 4
+    tally = liveness_check_vetted()
+    assert tally == {"live": 1, "degraded": 2, "gone": 1}
+    state = {name: Resource.objects.get(pk=r.pk).liveness for name, r in resources.items()}
+    assert state == {
+        "live": Liveness.LIVE,
+        "missing": Liveness.DEGRADED,
+        "gone": Liveness.GONE,
+        "slow": Liveness.DEGRADED,
+    }
+    liveness_check_vetted()  # a second 404 confirms it
+    assert Resource.objects.get(pk=resources["missing"].pk).liveness == Liveness.GONE
+    vetted = {r.title for r in resource_list_vetted()}
+    assert vetted == {"live", "slow"}  # gone resources leave the vetted feeds
+    assert {d.resource.title for d in designation_rereview_queue()} == {"missing", "gone"}
+    source.refresh_from_db()
+    assert source.liveness == Liveness.LIVE and Designation.objects.filter(is_current=True).count() == 4
+
+
+def test_a_claim_token_placed_in_the_feed_is_found_by_the_worker(feed_server, learner):
+    source = serve_and_register(feed_server, "/f", rss(item("a")))
+    claim = source_claim_start(user=learner, source=source)
+    assert check_source_claims() == {"checked": 1, "verified": 0}
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.PENDING and "not found" in claim.check_detail
+    feed_server.add(
+        "/f", Reply(200, rss(item("a"), channel_extra=f"<description>Claimed: {claim.token}</description>"))
+    )
+    assert check_source_claims() == {"checked": 1, "verified": 1}
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.VERIFIED and list(source.owners.all()) == [learner]
