@@ -1,5 +1,8 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from curation.models import (
@@ -20,6 +23,7 @@ from curation.models import (
     Topic,
     User,
 )
+from curation.services.integrity import resource_remove
 
 
 @admin.register(User)
@@ -55,11 +59,31 @@ class SourceAdmin(admin.ModelAdmin[Source]):
 
 @admin.register(Resource)
 class ResourceAdmin(admin.ModelAdmin[Resource]):
-    list_display = ("__str__", "source", "published_at", "status")
-    list_filter = ("status", "source__kind")
+    """Deleting here removes through the service: the row stays (its reviews and designations are the
+    record), its status becomes removed and a tombstone keeps the next harvest from bringing it back."""
+
+    list_display = ("__str__", "source", "published_at", "status", "liveness")
+    list_filter = ("status", "liveness", "source__kind")
     search_fields = ("title", "canonical_url")
     raw_id_fields = ("source",)
     filter_horizontal = ("topics",)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Resource | None = None) -> bool:
+        return bool(getattr(request.user, "is_editor", False)) and super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(
+        self, objs: Any, request: HttpRequest
+    ) -> tuple[list[str], dict[str, int], set[str], list[str]]:
+        """Nothing cascades: removal keeps the row and its reviews (so nothing is 'protected' either)."""
+        names = [f"{obj} (removed, with a tombstone)" for obj in objs]
+        return names, {"resources": len(names)}, set(), []
+
+    def delete_model(self, request: HttpRequest, obj: Resource) -> None:
+        resource_remove(editor=request.user, resource=obj, reason="Deleted in the admin")  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Resource]) -> None:
+        for resource in queryset:
+            self.delete_model(request, resource)
 
 
 @admin.register(FetchAttempt)

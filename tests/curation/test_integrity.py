@@ -314,3 +314,19 @@ def test_the_research_export_joins_back_to_no_public_page_or_api_answer(
         row["resource"] for row in metrics_rows
     }  # pseudonyms join within the export
     assert Instrument.objects.exists()
+
+
+def test_the_admins_delete_removes_through_the_service_with_a_tombstone(client, editor):
+    from curation.models import Review
+
+    editor.is_staff, editor.is_superuser = True, True
+    editor.save()
+    resource = ResourceFactory(title="Admin-deleted")
+    client.force_login(editor)
+    url = f"/admin/curation/resource/{resource.pk}/delete/"
+    assert "removed, with a tombstone" in client.get(url).content.decode()
+    client.post(url, {"post": "yes"})
+    resource.refresh_from_db()
+    assert resource.status == ResourceStatus.REMOVED and Tombstone.objects.filter(identity_key=resource.identity_key).exists()
+    assert AuditEvent.objects.get(action="resource.removed").reason == "Deleted in the admin"
+    assert Review.objects.count() == 0
