@@ -299,6 +299,12 @@ HARVEST_MAX_ENTRIES = env.int("HARVEST_MAX_ENTRIES", default=200)
 HARVEST_DISPATCH_BATCH = env.int("HARVEST_DISPATCH_BATCH", default=100)
 HARVEST_PER_HOST_IN_FLIGHT = env.int("HARVEST_PER_HOST_IN_FLIGHT", default=2)
 
+# Where the client's address is in request.META: REMOTE_ADDR when the web process faces clients, the
+# proxy's header (e.g. HTTP_X_FORWARDED_FOR, first address taken) behind one. Used to count a view or
+# click once per visitor per day and to throttle the outbound redirect (django-ratelimit).
+CLIENT_IP_META_KEY = env.str("CLIENT_IP_META_KEY", default="REMOTE_ADDR")
+RATELIMIT_IP_META_KEY = None if CLIENT_IP_META_KEY == "REMOTE_ADDR" else CLIENT_IP_META_KEY
+
 # Key of the HMAC that turns people into pseudonyms in research exports. Keep it secret and stable:
 # changing it changes every pseudonym. Defaults to a value derived from SECRET_KEY.
 RESEARCH_PSEUDONYM_KEY = env.str("RESEARCH_PSEUDONYM_KEY", default=f"research:{SECRET_KEY}")

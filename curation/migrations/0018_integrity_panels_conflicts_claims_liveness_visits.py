@@ -29,12 +29,12 @@ DROP FUNCTION IF EXISTS curation_auditevent_append_only();
 
 def audit_append_only(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(AUDIT_TRIGGER)
+        schema_editor.execute(AUDIT_TRIGGER, params=None)  # no placeholders: the % is plpgsql
 
 
 def audit_append_only_undo(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(AUDIT_TRIGGER_DROP)
+        schema_editor.execute(AUDIT_TRIGGER_DROP, params=None)
 
 
 class Migration(migrations.Migration):

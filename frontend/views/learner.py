@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -51,7 +52,8 @@ def usage_visitor(request: HttpRequest) -> str:
     address with its browser (hashed by the metrics service; the raw value is never stored)."""
     if request.session.session_key:
         return f"session:{request.session.session_key}"
-    return f"address:{request.META.get('REMOTE_ADDR', '')}|{request.META.get('HTTP_USER_AGENT', '')[:200]}"
+    address = str(request.META.get(settings.CLIENT_IP_META_KEY, "")).split(",")[0].strip()
+    return f"address:{address}|{request.META.get('HTTP_USER_AGENT', '')[:200]}"
 
 
 def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
