@@ -327,6 +327,9 @@ def test_the_admins_delete_removes_through_the_service_with_a_tombstone(client, 
     assert "removed, with a tombstone" in client.get(url).content.decode()
     client.post(url, {"post": "yes"})
     resource.refresh_from_db()
-    assert resource.status == ResourceStatus.REMOVED and Tombstone.objects.filter(identity_key=resource.identity_key).exists()
+    assert (
+        resource.status == ResourceStatus.REMOVED
+        and Tombstone.objects.filter(identity_key=resource.identity_key).exists()
+    )
     assert AuditEvent.objects.get(action="resource.removed").reason == "Deleted in the admin"
     assert Review.objects.count() == 0
