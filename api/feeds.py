@@ -25,6 +25,8 @@ def _label(designation: Any) -> str:
     reviews it rests on."""
     prefix = "Provisional: " if designation.provisional else ""
     reviews = f"{designation.review_count} review{'s' if designation.review_count != 1 else ''}"
+    if designation.reliability is not None:
+        reviews += f", reliability {designation.reliability:.2f}"
     return f"{prefix}{designation.label} ({designation.instrument_version.instrument.name}, {reviews})"
 
 

@@ -205,3 +205,24 @@ def test_repeating_a_page_view_counts_once_and_the_outbound_redirect_is_throttle
     metrics = ResourceMetrics.objects.get(resource=resource)
     assert (metrics.views, metrics.clicks) == (1, 1)
     cache.clear()
+
+
+def test_a_provisional_result_is_marked_on_the_page_cards_api_and_feeds(client):
+    from curation.models import Designation
+
+    cache.clear()
+    resource = ResourceFactory(title="Provisional primer")
+    metrics_refresh_resource(resource_id=resource.pk)
+    Designation.objects.create(resource=resource, instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
+                               label="Approved", mean_total=34, review_count=1, provisional=True, reliability=0.41,
+                               published_at=timezone.now())  # fmt: skip
+    page = client.get(f"/resources/{resource.public_id}/").content.decode()
+    assert "Provisional:" in page and "rests on 1 review" in page and "fewer than the panel of 3" in page
+    card = client.get("/").content.decode().split("Provisional primer")[1].split("</li>")[0]
+    assert "Provisional: Approved (ALiEM AIR, 1 review, reliability 0.41)" in card
+    api = client.get(f"/api/v1/resources/{resource.public_id}/").json()["designations"][0]
+    assert api["provisional"] is True and api["review_count"] == 1 and api["reliability"] == 0.41
+    rss = client.get("/feeds/vetted.rss").content.decode()
+    assert "Provisional: Approved (ALiEM AIR, 1 review, reliability 0.41)" in rss and "<category>Provisional</category>" in rss
+    assert client.get("/feeds/vetted.json").json()["items"][0]["_foam_curator"]["provisional"] is True
+    cache.clear()
