@@ -1,5 +1,6 @@
 """API v1 views: parse input, call one selector or service, serialise output."""
 
+import uuid
 from typing import Any
 
 from django.db.models import F, IntegerField, QuerySet, Value
@@ -42,6 +43,10 @@ ORDERINGS = {
 
 
 def _visible_resource(public_id: Any) -> Resource:
+    try:
+        uuid.UUID(str(public_id))
+    except ValueError as error:
+        raise ValidationError({"resource": ["Not a resource id (a UUID)."]}) from error
     resource = selectors.resource_get_visible(public_id=public_id)
     if resource is None:
         raise NotFound("No visible resource with this id.")

@@ -12,10 +12,11 @@ title, instead of every match (bench/api.py measures both)."""
 
 import html
 import re
+import unicodedata
 
 from django.core import signing
 from django.db import connection
-from django.db.models import BooleanField, FloatField, Q, QuerySet
+from django.db.models import BooleanField, FloatField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from curation.models import Resource
@@ -25,9 +26,34 @@ _TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
 TITLE_WEIGHT, SUMMARY_WEIGHT, TEXT_WEIGHT = 10.0, 4.0, 1.0
 
 
+MAX_QUERY_CHARS = 500
+
+
+def search_query_clean(text: str) -> str:
+    """What the engines are given: control and unpaired surrogate characters removed (PostgreSQL refuses
+    NUL), whitespace collapsed, at most MAX_QUERY_CHARS characters. Any string is a safe input."""
+    kept = "".join(ch if unicodedata.category(ch) not in ("Cc", "Cs", "Cf") else " " for ch in text or "")
+    return " ".join(kept.split())[:MAX_QUERY_CHARS]
+
+
 def fts5_query(text: str) -> str:
     """Translate web-search syntax (words, "phrases", -exclusions, OR) into a safe FTS5 query: every
-    term is quoted, so no user input is ever FTS5 syntax."""
+    term is quoted, so no user input is ever FTS5 syntax. Empty when nothing is to be found (no term
+    left, or only exclusions: see `fts5_exclusions`)."""
+    positive, negative = _fts5_terms(text)
+    if not positive:
+        return ""
+    query = " AND ".join(positive)
+    return query + "".join(f" NOT {term}" for term in negative)
+
+
+def fts5_exclusions(text: str) -> str:
+    """For a query made only of exclusions ("-paediatric"): an FTS5 query matching what to leave out."""
+    positive, negative = _fts5_terms(text)
+    return "" if positive else " OR ".join(negative)
+
+
+def _fts5_terms(text: str) -> tuple[list[str], list[str]]:
     positive: list[str] = []
     negative: list[str] = []
     pending_or = False
@@ -49,10 +75,7 @@ def fts5_query(text: str) -> str:
             pending_or = False
         else:
             positive.append(quoted)
-    if not positive:
-        return ""
-    query = " AND ".join(positive)
-    return query + "".join(f" NOT {term}" for term in negative)
+    return positive, negative
 
 
 TSQUERY = "websearch_to_tsquery('english'::regconfig, %s)"
@@ -81,9 +104,9 @@ def resource_search(queryset: QuerySet[Resource], query: str) -> QuerySet[Resour
     """Resources of `queryset` matching `query`, annotated with `search_rank`. An empty or
     meaningless query matches nothing. For the first pages by relevance use `resource_search_page`,
     which gives the same order without ranking every match."""
-    query = query.strip()
+    query = search_query_clean(query)
     if not query:
-        return queryset.none()
+        return queryset.annotate(search_rank=Value(0.0, output_field=FloatField())).none()
     if connection.vendor == "postgresql":
         return queryset.annotate(
             search_match=RawSQL(MATCH, [query], output_field=BooleanField()),
@@ -91,7 +114,15 @@ def resource_search(queryset: QuerySet[Resource], query: str) -> QuerySet[Resour
         ).filter(search_match=True)
     match = fts5_query(query)
     if not match:
-        return queryset.none()
+        # Only exclusions ("-paediatric") keep everything else, unranked, as websearch does on
+        # PostgreSQL; nothing searchable at all (punctuation) matches nothing.
+        excluded = fts5_exclusions(query)
+        unranked = queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
+        if not excluded:
+            return unranked.none()
+        return unranked.exclude(
+            id__in=RawSQL("SELECT rowid FROM resource_fts WHERE resource_fts MATCH %s", [excluded])
+        )
     rank_sql = (
         f"SELECT -bm25(resource_fts, {TITLE_WEIGHT}, {SUMMARY_WEIGHT}, {TEXT_WEIGHT}) FROM resource_fts "
         "WHERE resource_fts MATCH %s AND resource_fts.rowid = curation_resource.id"
@@ -108,7 +139,7 @@ def resource_search_page(
     then id descending), strictly after the position `after` (rank, id) of the previous page's last
     item. Each returned resource carries `search_rank`. Queries: one per tier read (1-3), plus the
     queryset's own prefetches, whatever `limit` is."""
-    query = query.strip()
+    query = search_query_clean(query)
     if not query or limit < 1:
         return []
     # Rank on bare rows (joins for the whole tier would cost more than the ranking), then load the page.
@@ -166,7 +197,8 @@ def search_cursor_decode(token: str) -> tuple[float, int] | None:
 
 def search_snippets(resource_ids: list[int], query: str) -> dict[int, str]:
     """Highlighted fragments for a page of results: escaped text with <mark> around matches."""
-    if not resource_ids or not query.strip():
+    query = search_query_clean(query)
+    if not resource_ids or not query:
         return {}
     placeholders = ", ".join(["%s"] * len(resource_ids))
     with connection.cursor() as cursor:

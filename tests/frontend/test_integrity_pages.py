@@ -223,6 +223,9 @@ def test_a_provisional_result_is_marked_on_the_page_cards_api_and_feeds(client):
     api = client.get(f"/api/v1/resources/{resource.public_id}/").json()["designations"][0]
     assert api["provisional"] is True and api["review_count"] == 1 and api["reliability"] == 0.41
     rss = client.get("/feeds/vetted.rss").content.decode()
-    assert "Provisional: Approved (ALiEM AIR, 1 review, reliability 0.41)" in rss and "<category>Provisional</category>" in rss
+    assert (
+        "Provisional: Approved (ALiEM AIR, 1 review, reliability 0.41)" in rss
+        and "<category>Provisional</category>" in rss
+    )
     assert client.get("/feeds/vetted.json").json()["items"][0]["_foam_curator"]["provisional"] is True
     cache.clear()
