@@ -17,7 +17,7 @@ HOSTILE = [
     "title:sepsis", "summary:*", "sepsis AND", "NEAR(a b)", "^", "~", "!", "&", "|", ":", ";", "\x00",
     "a\x00b", "\x01\x02\x7f", "\t\n\r", "   ", "é", "😀", "中文 检索", "x" * 5000, "sepsis -", '"unbalanced',
     "a OR OR b", '-"phrase here"', "%%", "_", "<script>alert(1)</script>", "' OR 1=1 --", "{}", "[]", "$$",
-    "@", "#", "+", "c++", "ß", "\u200b", "\ufeff", "İ", "ＡＢＣ", "sepsis OR", "OR sepsis", "-sepsis -shock",
+    "@", "#", "+", "c++", "ß", "\u200b", "\ufeff", "İ", "\uff21\uff22\uff23", "sepsis OR", "OR sepsis", "-sepsis -shock",
     "!sepsis", "sepsis:*", "sepsis & shock", "sepsis | shock", "sepsis <-> shock", "(sepsis", "\ud800".encode("utf-8", "surrogatepass").decode("utf-8", "replace"),
 ]  # fmt: skip
 
