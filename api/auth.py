@@ -9,7 +9,7 @@ from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework.request import Request
 
 from curation.models import ApiKey, ApiKeyScope, User
-from curation.services.apikeys import api_key_check
+from curation.services.apikeys import api_key_check, api_key_usage_cache_key
 
 API_KEY_HEADER = "HTTP_X_API_KEY"
 
@@ -81,7 +81,7 @@ class ApiKeyRateThrottle(throttling.SimpleRateThrottle):
         return "1000/hour"
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
-        return f"throttle_api_key_{request.auth.prefix}" if isinstance(request.auth, ApiKey) else None
+        return api_key_usage_cache_key(request.auth.prefix) if isinstance(request.auth, ApiKey) else None
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]

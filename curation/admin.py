@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from curation.models import (
+    ApiKey,
     Appeal,
     AuditEvent,
     CurationRound,
@@ -23,6 +24,7 @@ from curation.models import (
     Topic,
     User,
 )
+from curation.services.apikeys import api_key_revoke
 from curation.services.integrity import resource_remove
 
 
@@ -163,3 +165,32 @@ class FlagAdmin(ReadOnlyAdmin):
 class AppealAdmin(ReadOnlyAdmin):
     list_display = ("designation", "appellant", "status", "created_at")
     list_filter = ("status",)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
+    """Keys are issued on the developer page (the secret is shown once there); here editors see and
+    revoke them."""
+
+    list_display = (
+        "name",
+        "owner",
+        "prefix",
+        "scope",
+        "requests_per_hour",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
+    list_filter = ("scope",)
+    search_fields = ("name", "prefix", "owner__username")
+    readonly_fields = ("owner", "prefix", "key_hash", "created_at", "last_used_at", "revoked_at")
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected keys")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+        for key in queryset:
+            api_key_revoke(owner=request.user, key=key)  # type: ignore[arg-type]

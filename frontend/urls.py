@@ -1,6 +1,6 @@
 from django.urls import path
 
-from frontend.views import editor, expert, integrity, learner, research
+from frontend.views import developer, editor, expert, integrity, learner, research
 
 app_name = "frontend"
 urlpatterns = [
@@ -20,6 +20,12 @@ urlpatterns = [
     path("experts/conflicts/", integrity.conflicts, name="expert-conflicts"),
     path("experts/<uuid:public_id>/portfolio/", learner.portfolio, name="portfolio"),
     path("experts/<uuid:public_id>/portfolio.csv", learner.portfolio_csv_download, name="portfolio-csv"),
+    # app developers
+    path("developer/", developer.developer, name="developer"),
+    path("developer/keys/", developer.key_create, name="developer-key-create"),
+    path("developer/keys/<uuid:public_id>/revoke/", developer.key_revoke, name="developer-key-revoke"),
+    path("developer/apps/", developer.app_create, name="developer-app-create"),
+    path("developer/apps/<str:client_id>/delete/", developer.app_delete, name="developer-app-delete"),
     # experts
     path("experts/apply/", expert.apply, name="expert-apply"),
     path("reviews/assignments/", expert.assignments, name="assignments"),

@@ -197,7 +197,13 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "FOAM Curator API",
-    "DESCRIPTION": "Vetted free open-access medical education resources, reviews and metrics.",
+    "DESCRIPTION": (
+        "Vetted free open-access medical education resources, reviews and metrics.\n\n"
+        "**Credentials.** Sign in and open [/developer/](/developer/) to create, scope and revoke API keys "
+        "(send `X-API-Key: fc_…`; each key has an hourly quota, and the page shows its use) or to register "
+        "an OAuth 2 application (authorisation code + PKCE at `/o/authorize/` and `/o/token/`, scopes "
+        "`read` and `write`). Errors are RFC 9457 problem details."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
