@@ -3,7 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.health import healthz, readyz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),

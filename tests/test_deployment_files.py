@@ -82,3 +82,8 @@ def test_dockerfile_runs_the_same_web_entry_point_as_compose(compose):
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert '"gunicorn", "config.wsgi"' in dockerfile
     assert compose["services"]["web"]["command"][:2] == ["gunicorn", "config.wsgi"]
+
+
+def test_web_healthcheck_probes_readiness(compose):
+    probe = " ".join(compose["services"]["web"]["healthcheck"]["test"])
+    assert "/readyz" in probe

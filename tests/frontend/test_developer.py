@@ -18,7 +18,9 @@ def test_a_learner_creates_uses_and_revokes_an_api_key(client, learner):
     client.force_login(learner)
     page = client.get("/developer/").content.decode()
     assert "No key yet." in page and "/api/docs/" in page
-    shown = client.post("/developer/keys/", {"name": "Residency dashboard", "scope": "read"}, follow=True).content.decode()
+    shown = client.post(
+        "/developer/keys/", {"name": "Residency dashboard", "scope": "read"}, follow=True
+    ).content.decode()
     raw = shown.split('<pre class="token">')[1].split("</pre>")[0]
     assert raw.startswith("fc_") and "shown only once" in shown
     assert raw not in client.get("/developer/").content.decode()  # only once
@@ -44,7 +46,11 @@ def test_someone_elses_key_cannot_be_revoked(client, learner, outsider):
 
 def test_a_learner_registers_an_oauth_application_and_bad_redirects_are_refused(client, learner):
     client.force_login(learner)
-    bad = client.post("/developer/apps/", {"name": "App", "redirect_uris": "http://evil.example.org/cb", "client_type": "public"}, follow=True)
+    bad = client.post(
+        "/developer/apps/",
+        {"name": "App", "redirect_uris": "http://evil.example.org/cb", "client_type": "public"},
+        follow=True,
+    )
     assert "not allowed" in bad.content.decode() and not Application.objects.exists()
     shown = client.post("/developer/apps/", {"name": "Rota app", "redirect_uris": "https://rota.example.org/cb",
                                              "client_type": "confidential"}, follow=True).content.decode()  # fmt: skip
