@@ -1,9 +1,14 @@
 """Root URL configuration: the web pages, the REST API under /api/, the admin."""
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from config.health import healthz, readyz
+
+# The admin signs in through allauth's page: its failed-login throttle and lockout apply there too,
+# instead of the admin's own unthrottled form.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -141,6 +141,18 @@ ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_LOGOUT_ON_GET = False
+# Throttles on every credential endpoint (allauth counts them in the cache: Redis in production).
+# "login_failed": 10 a minute per address, and 5 per 5 minutes per account, after which even the right
+# password is refused until the window passes.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "confirm_email": "1/3m/key",
+}
 # "Sign in with ORCID" appears once an ORCID app is registered (https://orcid.org/developer-tools,
 # redirect URI <site>/accounts/orcid/login/callback/); without credentials the button is not shown.
 ORCID_CLIENT_ID = env.str("ORCID_CLIENT_ID", default="")
