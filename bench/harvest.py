@@ -24,6 +24,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from _report import emit
 
@@ -109,7 +110,7 @@ def phase_ours(urls: list[str]) -> dict[str, float]:
             "DEBUG": "false",
             "VAR_DIR": str(workdir),
             "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}"),
-            "HARVEST_ALLOWED_PRIVATE_HOSTS": "127.0.0.1",
+            "HARVEST_ALLOWED_PRIVATE_HOSTS": ",".join(sorted({urlsplit(url).netloc for url in urls})),
             "LOG_LEVEL": "WARNING",
         }
     )

@@ -72,7 +72,7 @@ class Platform:
         if self.offline:
             server = start_demo_feed_server()
             base = f"http://127.0.0.1:{server.server_address[1]}"
-            self.env["HARVEST_ALLOWED_PRIVATE_HOSTS"] = "127.0.0.1"
+            self.env["HARVEST_ALLOWED_PRIVATE_HOSTS"] = f"127.0.0.1:{server.server_address[1]}"
             catalogue = self.var_dir / "demo.opml"
             catalogue.write_text((DEMO_FEEDS / "demo.opml.template").read_text().replace("{base}", base))
             print(f"Offline mode: serving the sample feeds at {base}/")

@@ -88,8 +88,14 @@ def corpus() -> Path:
 
 
 @pytest.fixture
-def feed_server() -> Iterator[FeedServer]:
+def feed_server(settings) -> Iterator[FeedServer]:  # type: ignore[no-untyped-def]
+    """A local server standing in for the internet, reached as localhost:<its port>: only that endpoint
+    is allowlisted for the SSRF guard (and only during the test)."""
     server = FeedServer()
+    settings.HARVEST_ALLOWED_PRIVATE_HOSTS = [
+        *settings.HARVEST_ALLOWED_PRIVATE_HOSTS,
+        f"localhost:{server.port}",
+    ]
     yield server
     server.close()
 

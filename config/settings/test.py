@@ -13,9 +13,10 @@ from config.settings.base import DATABASES, VAR_DIR, env
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# Tests serve feeds from a local server reached as "localhost"; 127.0.0.1 stays blocked so the
-# SSRF tests can prove a redirect to it is refused.
-HARVEST_ALLOWED_PRIVATE_HOSTS = env.list("HARVEST_ALLOWED_PRIVATE_HOSTS", default=["localhost"])
+# Local endpoints (host:port) harvesting may reach. Each test's feed server adds its own
+# "localhost:<port>" (tests/conftest.py); 127.0.0.1 and every other port stay blocked, so the SSRF
+# tests can prove a redirect there is refused.
+HARVEST_ALLOWED_PRIVATE_HOSTS = env.list("HARVEST_ALLOWED_PRIVATE_HOSTS", default=[])
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405

@@ -42,7 +42,7 @@ def start_worker(log: Path, **extra_env: str) -> subprocess.Popen[bytes]:
         "VAR_DIR": str(settings.VAR_DIR),
         "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "HARVEST_ALLOWED_PRIVATE_HOSTS": "localhost",
+        "HARVEST_ALLOWED_PRIVATE_HOSTS": ",".join(settings.HARVEST_ALLOWED_PRIVATE_HOSTS),
         **extra_env,
     }
     process = subprocess.Popen(
@@ -69,7 +69,10 @@ def stop_worker(process: subprocess.Popen[bytes], sig: signal.Signals = signal.S
 
 
 @pytest.fixture
-def worker(django_db_serialized_rollback, transactional_db, tmp_path) -> Iterator[subprocess.Popen[bytes]]:
+def worker(
+    django_db_serialized_rollback, transactional_db, feed_server, tmp_path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A real worker; it starts after the test's feed server, so it may reach that endpoint."""
     if REQUIRE_SERVICES and not (uses_postgres() and uses_redis_broker()):
         pytest.fail("REQUIRE_SERVICES=1: the worker test must run on PostgreSQL and Redis")
     process = start_worker(tmp_path / "worker.log")

@@ -7,7 +7,7 @@ import pytest
 from django.test import override_settings
 
 from curation.enums import FetchOutcome
-from tests.feedserver import Reply
+from tests.feedserver import FeedServer, Reply
 from workers.harvest.fetch import address_is_public, fetch, parse_retry_after
 
 RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><guid>1</guid><title>a</title></item></channel></rss>'
@@ -47,10 +47,11 @@ def test_500_is_an_http_error_with_its_status(feed_server):
 
 
 @override_settings(HARVEST_TOTAL_TIMEOUT=1.0)
-def test_server_that_never_answers_times_out(feed_server):
+def test_server_that_never_answers_times_out(feed_server, settings):
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)
+    settings.HARVEST_ALLOWED_PRIVATE_HOSTS = [f"localhost:{listener.getsockname()[1]}"]
     try:
         result = fetch(f"http://localhost:{listener.getsockname()[1]}/feed")
     finally:
@@ -137,13 +138,17 @@ def test_redirect_to_a_non_http_scheme_is_refused(feed_server):
     "address",
     ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
      "224.0.0.1", "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "64:ff9b::a00:1", "64:ff9b:1::1", "2002:a00:1::1",
-     "ff02::1", "240.0.0.1", "198.18.0.1"],
+     "ff02::1", "240.0.0.1", "198.18.0.1", "192.0.0.8", "192.0.0.9", "192.0.2.1", "198.51.100.7", "203.0.113.9",
+     "255.255.255.255", "192.88.99.1", "2001:db8::1", "2001::1", "2001:10::1", "3fff::1", "100::1", "::", "::ffff:8.8.8.8",
+     "fec0::1", "5f00::1"],
 )  # fmt: skip
 def test_non_global_addresses_are_refused(address):
     assert not address_is_public(address)
 
 
-@pytest.mark.parametrize("address", ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111"])
+@pytest.mark.parametrize(
+    "address", ["93.184.216.34", "1.1.1.1", "8.8.8.8", "2606:4700:4700::1111", "2a00:1450:4009::200e"]
+)
 def test_global_addresses_are_allowed(address):
     assert address_is_public(address)
 
@@ -152,3 +157,19 @@ def test_retry_after_reads_seconds_and_dates():
     assert parse_retry_after("30") == 30
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0
     assert parse_retry_after("soon") is None
+
+
+def test_the_allowlist_names_an_endpoint_not_a_whole_host(feed_server, settings):
+    """An allowed local feed server does not open the other ports of its host (Redis on 6379...)."""
+    from workers.harvest.addresses import allowed_endpoints
+
+    assert allowed_endpoints(["localhost", "127.0.0.1:8000", "[::1]:9000", "x:0", "y:http"]) == {
+        ("127.0.0.1", 8000), ("::1", 9000)}  # fmt: skip
+    other = FeedServer()
+    try:
+        other.add("/feed", Reply(200, RSS))
+        feed_server.add("/evil", Reply(302, b"", {"Location": other.url("/feed")}))
+        assert fetch(feed_server.url("/evil")).outcome == FetchOutcome.BLOCKED_ADDRESS
+        assert other.requests == []
+    finally:
+        other.close()

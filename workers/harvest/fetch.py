@@ -1,9 +1,10 @@
 """Outbound HTTP for harvesting: one guarded fetch with the limits every harvester needs.
 
 - http/https only; every redirect hop re-checked; at most HARVEST_MAX_REDIRECTS hops;
-- SSRF guard at connect time: the name is resolved by us, every address must be global (not private,
-  loopback, link-local, multicast, reserved, NAT64 or 6to4), and the address actually connected to is
-  checked again; only hosts named in HARVEST_ALLOWED_PRIVATE_HOSTS may be non-global (tests, demo);
+- SSRF guard at connect time: the name is resolved by us, every address must be outside the IANA
+  special-purpose tables (workers.harvest.addresses), and the address actually connected to is
+  checked again; only host:port endpoints named in HARVEST_ALLOWED_PRIVATE_HOSTS may be non-public
+  (tests, the offline demo);
 - connect timeout, a total deadline for the whole exchange (a slow drip cannot hold a worker), and a
   cap on the body size after decompression, counted while streaming.
 """
@@ -11,7 +12,6 @@
 import email.utils
 import functools
 import hashlib
-import ipaddress
 import re
 import socket
 import ssl
@@ -27,15 +27,10 @@ import httpx
 from django.conf import settings
 
 from curation.enums import FetchOutcome
+from workers.harvest.addresses import address_is_public, allowed_endpoints
 
 PERMANENT_REDIRECTS = {301, 308}
 REDIRECTS = {301, 302, 303, 307, 308}
-_NON_GLOBAL_V6 = [
-    ipaddress.ip_network("64:ff9b::/96"),  # NAT64 well-known prefix: embeds IPv4, maybe private
-    ipaddress.ip_network("64:ff9b:1::/48"),  # NAT64 local-use prefix
-    ipaddress.ip_network("2002::/16"),  # 6to4 embeds an IPv4 address
-    ipaddress.ip_network("2001::/32"),  # Teredo
-]
 _MAX_AGE_RE = re.compile(r"max-age\s*=\s*(\d+)", re.IGNORECASE)
 _FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
@@ -54,19 +49,8 @@ class FetchError(Exception):
         self.status = status
 
 
-def address_is_public(address: str) -> bool:
-    """True only for globally routable unicast addresses. Python's `is_global` alone lets multicast,
-    NAT64 and 6to4 through, so those are refused explicitly."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    if not ip.is_global or ip.is_multicast or ip.is_reserved or ip.is_unspecified:
-        return False
-    return not (isinstance(ip, ipaddress.IPv6Address) and any(ip in net for net in _NON_GLOBAL_V6))
-
-
-def host_is_allowed_private(host: str, allowed: Iterable[str]) -> bool:
-    return host.strip("[]").lower() in {name.strip("[]").lower() for name in allowed}
+def host_is_allowed_private(host: str, port: int, allowed: Iterable[str]) -> bool:
+    return (host.strip("[]").lower(), port) in allowed_endpoints(allowed)
 
 
 class GuardedNetworkBackend(httpcore.SyncBackend):
@@ -83,7 +67,7 @@ class GuardedNetworkBackend(httpcore.SyncBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        private_ok = host_is_allowed_private(host, self.allowed_private_hosts)
+        private_ok = host_is_allowed_private(host, port, self.allowed_private_hosts)
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except socket.gaierror as error:

@@ -1,6 +1,7 @@
 """Parsing feed bytes: refuse entity declarations, hand the bytes to feedparser, and read what
 feedparser drops (every Podcasting 2.0 transcript and chapters file) from the raw XML."""
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -34,8 +35,36 @@ class ParsedFeed:
     extras_by_key: dict[str, PodcastExtras]
 
 
+_EBCDIC_SIGNATURE = b"\x4c\x6f\xa7\x94"  # "<?xm" in EBCDIC (XML 1.0, appendix F)
+_EBCDIC_CODECS = ("cp037", "cp500", "cp1140", "cp273", "cp1026")
+_DECLARED_ENCODING = re.compile(r"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
+
+
+def _candidate_encodings(body: bytes) -> list[str]:
+    """Every encoding a parser might read the document in: EBCDIC when it starts like EBCDIC XML, and
+    the encoding its XML declaration names (read in ASCII or EBCDIC)."""
+    head = body[:200]
+    candidates = list(_EBCDIC_CODECS) if head.startswith(_EBCDIC_SIGNATURE) else []
+    for codec in ("latin-1", *candidates):
+        declared = _DECLARED_ENCODING.match(head.decode(codec, "ignore"))
+        if declared:
+            candidates.append(declared.group(1))
+    return list(dict.fromkeys(candidates))
+
+
 def declares_entities(body: bytes) -> bool:
-    return any(marker in body for marker in _ENTITY_MARKERS)
+    """Whether the document declares XML entities, in whatever encoding it is written (ASCII-compatible
+    ones, UTF-16/32, EBCDIC, or the one its declaration names): such documents are refused."""
+    if any(marker in body for marker in _ENTITY_MARKERS):
+        return True
+    for encoding in _candidate_encodings(body):
+        try:
+            text = body.decode(encoding, "ignore")
+        except LookupError:  # an encoding Python does not know: no parser here reads it either
+            continue
+        if "<!ENTITY" in text.upper():
+            return True
+    return False
 
 
 def parse_feed(body: bytes, *, content_type: str = "", base_url: str = "") -> ParsedFeed:
