@@ -73,6 +73,7 @@ class Platform:
             server = start_demo_feed_server()
             base = f"http://127.0.0.1:{server.server_address[1]}"
             self.env["HARVEST_ALLOWED_PRIVATE_HOSTS"] = f"127.0.0.1:{server.server_address[1]}"
+            self.manage("demo_rebase", base)  # earlier runs served the same feeds on another port
             catalogue = self.var_dir / "demo.opml"
             catalogue.write_text((DEMO_FEEDS / "demo.opml.template").read_text().replace("{base}", base))
             print(f"Offline mode: serving the sample feeds at {base}/")

@@ -190,3 +190,22 @@ def resource_ids_awaiting_full_text(*, source_id: int, limit: int = 20) -> list[
         .order_by("-published_at")
         .values_list("id", flat=True)[:limit]
     )
+
+
+def source_rebase_local(*, base: str, paths: Iterable[str]) -> int:
+    """Point sources served by a local demo server at its new address: the offline demo starts its
+    server on a free port each time, and its sources must keep their identity (no second copy of every
+    source and title). Only loopback http URLs ending in one of `paths` move. Returns how many moved."""
+    wanted = {path.lstrip("/") for path in paths}
+    pattern = re.compile(r"^http://(?:127\.0\.0\.1|localhost):\d+/(?P<path>[^?#]+)$")
+    moved = 0
+    for source in Source.objects.filter(feed_url__startswith="http://").only("id", "feed_url"):
+        match = pattern.match(source.feed_url)
+        new_url = f"{base.rstrip('/')}/{match.group('path')}" if match else ""
+        if not match or match.group("path") not in wanted or new_url == source.feed_url:
+            continue
+        if Source.objects.filter(feed_url=new_url).exists():
+            continue  # already there (an earlier copy): leave both as they are
+        Source.objects.filter(pk=source.pk).update(feed_url=new_url)
+        moved += 1
+    return moved
