@@ -6,7 +6,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from curation.enums import Liveness, ResourceStatus, ReviewStatus, RoundStatus, SourceKind
+from curation.enums import FetchOutcome, Liveness, ResourceStatus, ReviewStatus, RoundStatus, SourceKind
 from curation.models import (
     CurationRound,
     Designation,
@@ -419,3 +419,26 @@ def designated_source_feed_urls() -> list[tuple[int, str]]:
     """(id, feed URL) of every source with at least one designated resource."""
     designated = Designation.objects.filter(resource__source_id=OuterRef("pk"), is_current=True)
     return list(Source.objects.filter(Exists(designated)).order_by("id").values_list("id", "feed_url"))
+
+
+def harvest_summary() -> dict[str, object]:
+    """For an empty home page seen by an editor: how many sources failed their last fetch and why (the
+    most common outcomes), how many wait for a first fetch."""
+    by_outcome = dict(Source.objects.order_by().values_list("last_outcome").annotate(n=Count("id")))
+    total = sum(by_outcome.values())
+    healthy = {outcome.value for outcome in FetchOutcome.successes()}
+    failing = {
+        outcome: n
+        for outcome, n in by_outcome.items()
+        if outcome not in healthy and outcome != FetchOutcome.NEVER
+    }
+    reasons = [
+        f"{n} {FetchOutcome(outcome).label.lower()}"
+        for outcome, n in sorted(failing.items(), key=lambda kv: -kv[1])[:3]
+    ]
+    return {
+        "total": total,
+        "failing": sum(failing.values()),
+        "waiting": by_outcome.get(FetchOutcome.NEVER, 0),
+        "reasons": reasons,
+    }

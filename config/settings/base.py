@@ -176,6 +176,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:", "https:"],
         "media-src": [SELF, "https:", "http:"],
         "connect-src": [SELF],
+        # The video facade loads YouTube's privacy-enhanced player only after a click: no other frames.
+        "frame-src": ["https://www.youtube-nocookie.com"],
         "font-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from curation import selectors
+from curation.enums import FetchOutcome
 from curation.errors import DomainError
 from curation.exports import portfolio_csv
 from curation.models import Instrument, Topic, User
@@ -44,6 +45,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "resources": selectors.resource_list_for_api().order_by("-published_at", "-id")[:20],
         "topics": selectors.specialty_topics(),
     }
+    if getattr(request.user, "is_editor", False) and not context["resources"]:
+        context["harvest"] = selectors.harvest_summary()
     return render(request, "frontend/home.html", context)
 
 
@@ -93,7 +96,10 @@ def resource_outbound(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def source_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "frontend/source_list.html", {"sources": selectors.source_directory()})
+    healthy = [outcome.value for outcome in FetchOutcome.successes()]
+    return render(
+        request, "frontend/source_list.html", {"sources": selectors.source_directory(), "healthy": healthy}
+    )
 
 
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:

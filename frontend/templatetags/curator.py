@@ -1,0 +1,46 @@
+"""Small presentation helpers for the templates: durations, plain-text excerpts, topic chips."""
+
+import re
+
+from django import template
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+
+register = template.Library()
+
+
+@register.filter
+def duration(seconds: int | None) -> str:
+    """3725 -> "1 h 2 min", 754 -> "12 min", 45 -> "1 min"; '' when unknown."""
+    if not seconds or seconds < 0:
+        return ""
+    minutes = max(1, round(seconds / 60))
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+@register.filter
+def clock(seconds: int | None) -> str:
+    """3725 -> "1:02:05", 754 -> "12:34": how a player shows a length."""
+    if not seconds or seconds < 0:
+        return ""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+@register.filter
+def excerpt(html: str, words: int = 32) -> str:
+    """The summary as plain text, cut at a word boundary (the sanitised HTML never reaches a card)."""
+    text = re.sub(r"\s+", " ", strip_tags(html or "")).strip()
+    return Truncator(text).words(int(words), truncate=" …")
+
+
+@register.filter
+def chips(topics: object) -> list[object]:
+    """A resource's specialty and learner-level topics (from the prefetched topics), specialties first."""
+    ranked = sorted(
+        (t for t in topics.all() if t.kind in ("specialty", "learner_level")),  # type: ignore[attr-defined]
+        key=lambda t: (t.kind != "specialty", t.name),
+    )
+    return ranked[:4]
