@@ -2,9 +2,11 @@
 environment (django-environ); `.env.example` documents each one."""
 
 from pathlib import Path
+from typing import Any
 
 import django_stubs_ext
 import environ
+import structlog
 from csp.constants import NONE, SELF
 
 # Lets generic classes (ModelAdmin[Model], QuerySet[Model]) be subscripted at run time, as the type
@@ -45,6 +47,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.orcid",
     "health_check",
+    "django_structlog",
     "curation",
     "workers",
     "api",
@@ -64,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "django_structlog.middlewares.RequestMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -330,10 +334,55 @@ RATELIMIT_IP_META_KEY = None if CLIENT_IP_META_KEY == "REMOTE_ADDR" else CLIENT_
 # changing it changes every pseudonym. Defaults to a value derived from SECRET_KEY.
 RESEARCH_PSEUDONYM_KEY = env.str("RESEARCH_PSEUDONYM_KEY", default=f"research:{SECRET_KEY}")
 
+# Logs: one JSON object per line (LOG_FORMAT=json, the default) with the request id of the web request
+# that wrote it (django-structlog binds it; an upstream X-Request-ID is trusted only when
+# LOG_TRUST_REQUEST_ID is set); LOG_FORMAT=console for people reading a terminal.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+_LOG_PRE_CHAIN: list[Any] = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_log_level,
+    structlog.stdlib.add_logger_name,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+]
+structlog.configure(
+    processors=[
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.filter_by_level,
+        *_LOG_PRE_CHAIN[1:],
+        structlog.stdlib.PositionalArgumentsFormatter(),
+        structlog.processors.StackInfoRenderer(),
+        structlog.processors.format_exc_info,
+        structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+    ],
+    logger_factory=structlog.stdlib.LoggerFactory(),
+    wrapper_class=structlog.stdlib.BoundLogger,
+    cache_logger_on_first_use=True,
+)
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env.bool("LOG_TRUST_REQUEST_ID", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "json": {"()": structlog.stdlib.ProcessorFormatter, "processor": structlog.processors.JSONRenderer(),
+                 "foreign_pre_chain": _LOG_PRE_CHAIN},
+        "console": {"()": structlog.stdlib.ProcessorFormatter, "processor": structlog.dev.ConsoleRenderer(colors=False),
+                    "foreign_pre_chain": _LOG_PRE_CHAIN},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_FORMAT == "json" else "console"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-}
+}  # fmt: skip
+
+# Error reports to Sentry when SENTRY_DSN is set (web and workers); no personal data is sent.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+    )
