@@ -40,6 +40,16 @@ def uses_redis_broker() -> bool:
 
 
 @pytest.fixture
+def empty_cache() -> Iterator[None]:
+    """Throttle counters, cached pages and rate limits start (and end) empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
 def postgres() -> None:
     need_service(uses_postgres(), "DATABASE_URL does not point at PostgreSQL")
 
@@ -110,9 +120,35 @@ def outsider(db):  # type: ignore[no-untyped-def]
     return UserFactory(username="outsider", role=Role.LEARNER)
 
 
+def give_authenticator(user):  # type: ignore[no-untyped-def]
+    """Activate an authenticator app (TOTP) for `user`, as editors must have; returns the secret."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def current_totp_code(user) -> str:  # type: ignore[no-untyped-def]
+    """The code the user's authenticator app shows now. Forgets that it was used, so a test may sign the
+    same person in twice within one 30-second window."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+    from allauth.mfa.utils import decrypt
+    from django.core.cache import cache
+
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    counters = list(yield_hotp_counters_from_time())
+    code = format_hotp_value(hotp_value(decrypt(authenticator.data["secret"]), counters[len(counters) // 2]))
+    cache.delete(f"allauth.mfa.totp.used?user={user.pk}&code={code}")
+    return code
+
+
 @pytest.fixture
 def editor(db):  # type: ignore[no-untyped-def]
-    return UserFactory(username="editor", role=Role.EDITOR, is_staff=True)
+    user = UserFactory(username="editor", role=Role.EDITOR, is_staff=True)
+    give_authenticator(user)
+    return user
 
 
 def make_verified_expert(editor, username: str):  # type: ignore[no-untyped-def]

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.orcid",
+    "allauth.mfa",
     "health_check",
     "django_structlog",
     "curation",
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_structlog.middlewares.RequestMiddleware",
+    "config.security.RequireSecondFactorForEditors",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -145,6 +147,10 @@ ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_LOGOUT_ON_GET = False
+# Second factor (allauth MFA): an authenticator app, with recovery codes; required for editors and staff
+# (config.security), available to everyone on /accounts/2fa/.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "FOAM Curator"
 # Throttles on every credential endpoint (allauth counts them in the cache: Redis in production).
 # "login_failed": 10 a minute per address, and 5 per 5 minutes per account, after which even the right
 # password is refused until the window passes.

@@ -13,7 +13,7 @@ from curation.models import Designation, ExpertProfile, Review
 from curation.services.reviews import review_save_draft, review_submit
 from tests.browser.test_accessibility import AXE, axe_violations
 from tests.browser.test_learner import shot, sign_in
-from tests.conftest import make_verified_expert, need_service
+from tests.conftest import give_authenticator, make_verified_expert, need_service
 from tests.curation.test_rounds import scores_for
 from tests.factories import ResourceFactory, UserFactory
 
@@ -27,6 +27,7 @@ def sign_out(page) -> None:
 
 def test_expert_is_verified_reviews_an_assignment_and_the_round_is_published(page):
     editor = UserFactory(username="editor", role="editor", first_name="Eda", last_name="Tor")
+    give_authenticator(editor)
     UserFactory(username="sam", first_name="", last_name="")
     colleagues = [
         make_verified_expert(editor, "kim"),
@@ -153,7 +154,7 @@ def test_instant_search_updates_results_as_the_user_types(page):
 
 def test_workbench_pages_have_no_serious_or_critical_accessibility_violations(page):
     need_service(AXE.is_file(), "axe-core is not installed (cd frontend && npm ci)")
-    UserFactory(username="editor", role="editor")
+    give_authenticator(UserFactory(username="editor", role="editor"))
     editor = UserFactory(username="editor")
     ExpertProfile.objects.create(user=editor, profession="Physician", specialty="EM", applied_at=timezone.now(),
                                  verification_status="approved", decided_by=editor, decided_at=timezone.now())  # fmt: skip
@@ -179,6 +180,7 @@ def test_workbench_pages_have_no_serious_or_critical_accessibility_violations(pa
 
 def test_pages_fit_a_phone_screen_without_sideways_scrolling(browser, live_server):
     editor = UserFactory(username="editor", role="editor")
+    give_authenticator(editor)
     ExpertProfile.objects.create(user=editor, profession="Physician", specialty="EM", applied_at=timezone.now(),
                                  verification_status="approved", decided_by=editor, decided_at=timezone.now())  # fmt: skip
     resource = ResourceFactory(title="A resource with a rather long title about paediatric sepsis and fluids")

@@ -2,20 +2,12 @@
 no raw fetch errors shown to learners."""
 
 import pytest
-from django.core.cache import cache
 
 from curation.enums import FetchOutcome
 from curation.models import Source
 from tests.factories import ResourceFactory, SourceFactory, TopicFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 
 def test_cards_show_excerpt_media_duration_and_topic_chips(client):

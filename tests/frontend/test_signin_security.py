@@ -5,14 +5,7 @@ from django.core.cache import cache
 
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_counters():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 
 def test_the_admin_signs_in_through_the_throttled_sign_in_page(client):
@@ -34,3 +27,50 @@ def test_repeated_wrong_passwords_lock_the_account_even_for_the_right_one(client
     cache.clear()  # the window passes
     client.post("/accounts/login/", {"login": "chief", "password": "correct horse battery staple"})
     assert client.session["_auth_user_id"] == str(editor.pk)
+
+
+def test_an_editor_without_an_authenticator_app_is_sent_to_set_one_up(client):
+    from allauth.mfa.models import Authenticator
+
+    editor = UserFactory(username="newed", role="editor")
+    editor.set_password("correct horse battery staple")
+    editor.save()
+    client.post("/accounts/login/", {"login": "newed", "password": "correct horse battery staple"})
+    for path in ("/editor/", "/editor/moderation/", "/admin/"):
+        response = client.get(path)
+        assert response.status_code == 302 and response["Location"] == "/accounts/2fa/totp/activate/", path
+    confirm = client.get("/accounts/2fa/totp/activate/")
+    assert confirm.status_code == 302 and confirm["Location"].startswith("/accounts/reauthenticate/")
+    client.post(confirm["Location"], {"password": "correct horse battery staple"})  # confirm it is them
+    page = client.get("/accounts/2fa/totp/activate/")
+    assert page.status_code == 200
+    secret = client.session["mfa.totp.secret"]
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    counters = list(yield_hotp_counters_from_time())
+    wrong = client.post("/accounts/2fa/totp/activate/", {"code": "000001" if secret else "1"})
+    assert wrong.status_code == 200 and not Authenticator.objects.filter(user=editor).exists()
+    code = format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+    client.post("/accounts/2fa/totp/activate/", {"code": code})
+    assert Authenticator.objects.filter(user=editor, type="totp").exists()
+    assert client.get("/editor/").status_code == 200
+
+
+def test_an_editor_signs_in_with_password_and_authenticator_code(client, editor):
+    from tests.conftest import current_totp_code
+
+    editor.set_password("correct horse battery staple")
+    editor.save()
+    response = client.post(
+        "/accounts/login/", {"login": "editor", "password": "correct horse battery staple"}
+    )
+    assert response.status_code == 302 and "/accounts/2fa/authenticate/" in response["Location"]
+    assert "_auth_user_id" not in client.session  # the password alone is not enough
+    client.post(
+        "/accounts/2fa/authenticate/",
+        {"code": "123456" if current_totp_code(editor) != "123456" else "654321"},
+    )
+    assert "_auth_user_id" not in client.session
+    client.post("/accounts/2fa/authenticate/", {"code": current_totp_code(editor)})
+    assert client.session["_auth_user_id"] == str(editor.pk)
+    assert client.get("/editor/").status_code == 200
