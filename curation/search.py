@@ -13,6 +13,8 @@ title, instead of every match (bench/api.py measures both)."""
 import html
 import re
 import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core import signing
 from django.db import connection
@@ -20,6 +22,7 @@ from django.db.models import BooleanField, FloatField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from curation.models import Resource
+from curation.vocabulary import term_variants
 
 START, STOP = "\x02", "\x03"  # markers that cannot occur in stored text
 _TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
@@ -36,53 +39,87 @@ def search_query_clean(text: str) -> str:
     return " ".join(kept.split())[:MAX_QUERY_CHARS]
 
 
-def fts5_query(text: str) -> str:
-    """Translate web-search syntax (words, "phrases", -exclusions, OR) into a safe FTS5 query: every
-    term is quoted, so no user input is ever FTS5 syntax. Empty when nothing is to be found (no term
-    left, or only exclusions: see `fts5_exclusions`)."""
-    positive, negative = _fts5_terms(text)
-    if not positive:
-        return ""
-    query = " AND ".join(positive)
-    return query + "".join(f" NOT {term}" for term in negative)
+@dataclass(frozen=True)
+class ParsedQuery:
+    """Web-search syntax (words, "phrases", -exclusions, OR) as term groups: a resource matches when it
+    matches one variant of every group and no variant of any excluded group. Variants are the term's
+    synonyms and UK/US spellings (curation.vocabulary)."""
+
+    groups: tuple[tuple[str, ...], ...]
+    excluded: tuple[tuple[str, ...], ...]
 
 
-def fts5_exclusions(text: str) -> str:
-    """For a query made only of exclusions ("-paediatric"): an FTS5 query matching what to leave out."""
-    positive, negative = _fts5_terms(text)
-    return "" if positive else " OR ".join(negative)
-
-
-def _fts5_terms(text: str) -> tuple[list[str], list[str]]:
-    positive: list[str] = []
-    negative: list[str] = []
+def parse_query(text: str) -> ParsedQuery:
+    groups: list[list[str]] = []
+    excluded: list[list[str]] = []
     pending_or = False
-    for match in _TOKEN.finditer(text):
+    for match in _TOKEN.finditer(search_query_clean(text)):
         negated, phrase, word = match.group(1), match.group(2), match.group(3)
-        if word is not None and word.upper() == "OR" and positive:
+        if word is not None and word.upper() == "OR" and groups:
             pending_or = True
             continue
         negated = negated or (word is not None and word.startswith("-") and len(word) > 1)
         term = phrase if phrase is not None else (word[1:] if word and word.startswith("-") else word or "")
-        term = re.sub(r"[^\w\s'-]", " ", term).strip()
+        term = " ".join(re.sub(r"[^\w\s'-]", " ", term).split()).strip("-' ")
         if not term:
             continue
-        quoted = '"' + term.replace('"', "") + '"'
+        variants = term_variants(term) or [term]
         if negated:
-            negative.append(quoted)
-        elif pending_or and positive:
-            positive[-1] = f"({positive[-1]} OR {quoted})"
+            excluded.append(variants)
+        elif pending_or and groups:
+            groups[-1] += [v for v in variants if v.lower() not in {g.lower() for g in groups[-1]}]
             pending_or = False
         else:
-            positive.append(quoted)
-    return positive, negative
+            groups.append(variants)
+    return ParsedQuery(tuple(tuple(g) for g in groups), tuple(tuple(e) for e in excluded))
 
 
-TSQUERY = "websearch_to_tsquery('english'::regconfig, %s)"
+def _fts5_group(variants: Iterable[str]) -> str:
+    quoted = ['"' + variant.replace('"', "") + '"' for variant in variants]
+    return quoted[0] if len(quoted) == 1 else "(" + " OR ".join(quoted) + ")"
+
+
+def fts5_query(text: str) -> str:
+    """A safe FTS5 query for `text`: every variant is quoted, so no user input is ever FTS5 syntax.
+    Empty when nothing is to be found (no term left, or only exclusions: see `fts5_exclusions`)."""
+    parsed = parse_query(text)
+    if not parsed.groups:
+        return ""
+    query = " AND ".join(_fts5_group(group) for group in parsed.groups)
+    return query + "".join(f" NOT {_fts5_group(group)}" for group in parsed.excluded)
+
+
+def fts5_exclusions(text: str) -> str:
+    """For a query made only of exclusions ("-paediatric"): an FTS5 query matching what to leave out."""
+    parsed = parse_query(text)
+    return "" if parsed.groups else " OR ".join(_fts5_group(group) for group in parsed.excluded)
+
+
+_PHRASE = "phraseto_tsquery('english'::regconfig, %s)"
+
+
+def pg_tsquery(text: str) -> tuple[str, list[str]]:
+    """The PostgreSQL tsquery of `text` as SQL and its parameters: each group an OR (||) of its variants'
+    phrase queries, groups joined by AND (&&), exclusions negated (!!)."""
+    parsed = parse_query(text)
+
+    def group_sql(group: tuple[str, ...]) -> str:
+        return "(" + " || ".join([_PHRASE] * len(group)) + ")"
+
+    parts = [group_sql(group) for group in parsed.groups] + [
+        f"!!{group_sql(group)}" for group in parsed.excluded
+    ]
+    params = [variant for group in (*parsed.groups, *parsed.excluded) for variant in group]
+    if not parts:
+        return _PHRASE, [""]  # an empty query: matches nothing
+    return "(" + " && ".join(parts) + ")", params
+
+
+TSQUERY = "{q}"  # replaced by the query's tsquery SQL (pg_tsquery); its parameters repeat per use
 MATCH = f"curation_resource.search_document @@ {TSQUERY}"
 IN_TITLE = f"curation_resource.search_title @@ {TSQUERY}"
 IN_SUMMARY = f"curation_resource.search_summary @@ {TSQUERY}"
-# (extra condition, its parameter count, rank expression, rank parameter count, lowest rank in the tier)
+# (extra condition, its query count, rank expression, rank query count, lowest rank in the tier)
 TIERS = [
     (f"{IN_TITLE}", 1, f"2 + ts_rank(curation_resource.search_title, {TSQUERY}, 32)", 1, 2.0),
     (
@@ -100,6 +137,10 @@ RANK = (
 )
 
 
+def _with(template: str, tsquery: str) -> str:
+    return template.replace(TSQUERY, tsquery)
+
+
 def resource_search(queryset: QuerySet[Resource], query: str) -> QuerySet[Resource]:
     """Resources of `queryset` matching `query`, annotated with `search_rank`. An empty or
     meaningless query matches nothing. For the first pages by relevance use `resource_search_page`,
@@ -108,9 +149,10 @@ def resource_search(queryset: QuerySet[Resource], query: str) -> QuerySet[Resour
     if not query:
         return queryset.annotate(search_rank=Value(0.0, output_field=FloatField())).none()
     if connection.vendor == "postgresql":
+        tsquery, params = pg_tsquery(query)
         return queryset.annotate(
-            search_match=RawSQL(MATCH, [query], output_field=BooleanField()),
-            search_rank=RawSQL(RANK, [query] * 4, output_field=FloatField()),
+            search_match=RawSQL(_with(MATCH, tsquery), params, output_field=BooleanField()),
+            search_rank=RawSQL(_with(RANK, tsquery), params * 4, output_field=FloatField()),
         ).filter(search_match=True)
     match = fts5_query(query)
     if not match:
@@ -146,12 +188,13 @@ def resource_search_page(
     lean = queryset.order_by().select_related(None).prefetch_related(None)
     ranked: list[tuple[int, float]] = []
     if connection.vendor == "postgresql":
+        tsquery, params = pg_tsquery(query)
         for condition, condition_params, rank, rank_params, floor in TIERS:
             if after is not None and after[0] < floor:
                 continue  # the previous page already went past this tier
             tier = lean.annotate(
-                search_match=RawSQL(f"{MATCH} AND {condition}", [query] * (1 + condition_params), output_field=BooleanField()),
-                search_rank=RawSQL(rank, [query] * rank_params, output_field=FloatField()),
+                search_match=RawSQL(_with(f"{MATCH} AND {condition}", tsquery), params * (1 + condition_params), output_field=BooleanField()),
+                search_rank=RawSQL(_with(rank, tsquery), params * rank_params, output_field=FloatField()),
             ).filter(search_match=True)  # fmt: skip
             ordered = _after_position(tier, after).order_by("-search_rank", "-id")  # type: ignore[misc]
             ranked += ordered.values_list("id", "search_rank")[: limit - len(ranked)]  # type: ignore[misc]
@@ -203,12 +246,13 @@ def search_snippets(resource_ids: list[int], query: str) -> dict[int, str]:
     placeholders = ", ".join(["%s"] * len(resource_ids))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            tsquery, params = pg_tsquery(query)
             cursor.execute(
                 "SELECT id, ts_headline('english'::regconfig, regexp_replace(title || ' · ' || coalesce(text, ''), '<[^>]*>', ' ', 'g'), "
-                "websearch_to_tsquery('english'::regconfig, %s), "
+                f"{tsquery}, "
                 f"'StartSel=\x02, StopSel=\x03, MaxWords=35, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"') "
                 f"FROM curation_resource WHERE id IN ({placeholders})",
-                [query, *resource_ids],
+                [*params, *resource_ids],
             )
         else:
             match = fts5_query(query)

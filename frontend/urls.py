@@ -53,6 +53,8 @@ urlpatterns = [
         "editor/instruments/<slug:slug>/new/", integrity.instrument_version_new, name="editor-instrument-new"
     ),
     path("editor/rereview/", integrity.rereview_queue, name="editor-rereview"),
+    path("editor/synonyms/", integrity.synonyms, name="editor-synonyms"),
+    path("editor/synonyms/<int:pk>/delete/", integrity.synonym_delete, name="editor-synonym-delete"),
     path("editor/moderation/", editor.moderation, name="editor-moderation"),
     path(
         "editor/moderation/<str:kind>/<uuid:public_id>/",

@@ -14,7 +14,7 @@ from curation.models.metrics import (
 )
 from curation.models.review import AuditEvent, Endorsement, Instrument, InstrumentVersion, Review
 from curation.models.rounds import Appeal, Assignment, CurationRound, Designation, Flag, RoundCandidate
-from curation.models.taxonomy import Topic
+from curation.models.taxonomy import SearchSynonym, Topic
 
 __all__ = [
     "ApiKey",
@@ -37,6 +37,7 @@ __all__ = [
     "Review",
     "RoundCandidate",
     "SavedResource",
+    "SearchSynonym",
     "Source",
     "SourceClaim",
     "SourceImpactSnapshot",

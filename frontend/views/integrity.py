@@ -23,6 +23,7 @@ from curation.models import (
     Instrument,
     Resource,
     RoundCandidate,
+    SearchSynonym,
     Source,
     SourceClaim,
     User,
@@ -37,6 +38,8 @@ from curation.services.instruments import (
 from curation.services.integrity import resource_remove, source_owner_set
 from curation.services.reviews import conflict_declare
 from curation.services.rounds import assignment_add, assignment_remove, assignment_swap
+from curation.services.vocabulary import synonym_group_add, synonym_group_delete
+from curation.vocabulary import shipped_groups
 from frontend.access import editor_required, expert_required, visible_resource_or_404
 from frontend.views.editor import _attempt
 
@@ -305,3 +308,26 @@ def rereview_queue(request: HttpRequest) -> HttpResponse:
         "frontend/integrity/rereview.html",
         {"designations": selectors.designation_rereview_queue()[:200]},
     )
+
+
+@editor_required
+def synonyms(request: HttpRequest) -> HttpResponse:
+    """The search vocabulary: the shipped groups (read-only, with their provenance) and editors' groups."""
+    if request.method == "POST":
+        terms = request.POST.get("terms", "").replace("\n", ",").split(",")
+        _attempt(
+            request,
+            lambda: synonym_group_add(editor=_user(request), terms=terms),
+            "Added: search uses it now.",
+        )
+        return redirect("frontend:editor-synonyms")
+    context = {"groups": SearchSynonym.objects.select_related("added_by"), "shipped": shipped_groups()}
+    return render(request, "frontend/integrity/synonyms.html", context)
+
+
+@editor_required
+@require_POST
+def synonym_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_object_or_404(SearchSynonym, pk=pk)
+    _attempt(request, lambda: synonym_group_delete(editor=_user(request), group=group), "Removed.")
+    return redirect("frontend:editor-synonyms")

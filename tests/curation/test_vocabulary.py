@@ -1,0 +1,82 @@
+"""Clinicians' spelling and vocabulary in search, the same on SQLite FTS5 and PostgreSQL: UK/US
+variants, abbreviations and synonyms (shipped file and editors' additions)."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from curation.models import SearchSynonym
+from curation.vocabulary import shipped_groups, spelling_variants, synonyms_changed, term_variants
+from tests.factories import ResourceFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
+
+
+@pytest.mark.parametrize(
+    ("uk", "us"),
+    [("hyperkalaemia", "hyperkalemia"), ("paediatric", "pediatric"), ("haemorrhage", "hemorrhage"), ("oedema", "edema"),
+     ("anaesthesia", "anesthesia"), ("oesophagus", "esophagus"), ("organisation", "organization"), ("sulphate", "sulfate"),
+     ("centre", "center"), ("tumour", "tumor"), ("ischaemia", "ischemia"), ("diarrhoea", "diarrhea"), ("analyse", "analyze")],
+)  # fmt: skip
+def test_uk_and_us_spellings_find_each_other(uk, us):
+    assert us in spelling_variants(uk) and uk in spelling_variants(us)
+
+
+@pytest.mark.parametrize(
+    "word", ["does", "shoe", "them", "chemical", "academia", "exercise", "epidemic", "size"]
+)
+def test_ordinary_words_get_no_invented_spellings(word):
+    assert spelling_variants(word) == [word]
+
+
+def test_the_shipped_file_has_provenance_and_the_common_abbreviations():
+    from curation.vocabulary import DATA_FILE
+
+    assert "Provenance" in DATA_FILE.read_text()
+    flat = {term.lower() for group in shipped_groups() for term in group}
+    assert {"mi", "pe", "dka", "ecg", "ekg", "ich", "tpa"} <= flat
+    assert "myocardial infarction" in [v.lower() for v in term_variants("MI")]
+    assert "intracranial hemorrhage" in [v.lower() for v in term_variants("ICH")]
+
+
+@pytest.fixture
+def catalogue():
+    return {
+        "hyperkalaemia": ResourceFactory(
+            title="Hyperkalaemia: the ECG is insensitive", text="potassium calcium"
+        ),
+        "pediatric": ResourceFactory(title="Paediatric sepsis bundles", text="fluids children"),
+        "mi": ResourceFactory(title="Posterior myocardial infarction", text="leads V7 to V9"),
+        "ekg": ResourceFactory(title="Reading the EKG in syncope", text="QT interval"),
+        "tension": ResourceFactory(title="Tension PTX decompression", text="finger thoracostomy"),
+    }
+
+
+def _titles(query):
+    return {row["title"] for row in APIClient().get("/api/v1/resources/", {"q": query}).json()["results"]}
+
+
+def test_search_finds_other_spellings_and_abbreviations(catalogue, client):
+    assert "Hyperkalaemia: the ECG is insensitive" in _titles("hyperkalemia")
+    assert "Paediatric sepsis bundles" in _titles("pediatric")
+    assert "Posterior myocardial infarction" in _titles("MI")
+    assert "Reading the EKG in syncope" in _titles(
+        "ECG"
+    ) and "Hyperkalaemia: the ECG is insensitive" in _titles("EKG")
+    assert "Paediatric sepsis bundles" not in _titles("pediatric -sepsis")
+    page = client.get("/search/", {"q": "hyperkalemia"}).content.decode()
+    assert "Hyperkalaemia: the ECG is insensitive" in page
+
+
+def test_editors_extend_the_vocabulary(catalogue, client, editor):
+    assert "Tension PTX decompression" not in _titles("pneumothorax")
+    client.force_login(editor)
+    response = client.post(
+        "/editor/synonyms/", {"terms": "tension pneumothorax, tension PTX, pneumothorax, PTX"}
+    )
+    assert response.status_code == 302 and SearchSynonym.objects.count() == 1
+    assert "Tension PTX decompression" in _titles("pneumothorax")
+    client.post("/editor/synonyms/", {"terms": "lonely"})  # one term is not a group
+    assert SearchSynonym.objects.count() == 1
+    client.post(f"/editor/synonyms/{SearchSynonym.objects.get().pk}/delete/")
+    assert "Tension PTX decompression" not in _titles("pneumothorax")
+    synonyms_changed()
