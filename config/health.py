@@ -24,6 +24,10 @@ class Broker(HealthCheck):
         try:
             with app.connection_for_write() as connection:
                 connection.ensure_connection(max_retries=1, timeout=2)
+                # Some transports connect lazily (Redis): ask the server itself.
+                client = getattr(connection.default_channel, "client", None)
+                if client is not None and hasattr(client, "ping"):
+                    client.ping()
         except Exception as error:  # any transport failure means "not ready"; details stay in the log
             raise ServiceUnavailable("The task broker is unreachable.") from error
 

@@ -20,10 +20,11 @@ def test_readiness_checks_database_cache_and_broker(client):
 def test_readiness_fails_when_the_broker_is_unreachable(client, settings):
     from config.celery import app
 
-    previous = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    names = ("broker_url", "broker_write_url")
+    previous = {name: app.conf[name] for name in names}
+    app.conf.update(dict.fromkeys(names, "redis://127.0.0.1:1/0"))  # nothing listens on port 1
     try:
         response = client.get("/readyz", HTTP_ACCEPT="application/json")
     finally:
-        app.conf.broker_url = previous
+        app.conf.update(previous)
     assert response.status_code == 500 and "unreachable" in " ".join(response.json().values())
