@@ -18,10 +18,12 @@ from dataclasses import dataclass
 
 from django.core import signing
 from django.db import connection
-from django.db.models import BooleanField, FloatField, Q, QuerySet, Value
+from django.db.models import BooleanField, Exists, FloatField, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+from django.utils.text import slugify
 
-from curation.models import Resource
+from curation.models import Resource, Source, Topic
 from curation.vocabulary import term_variants
 
 START, STOP = "\x02", "\x03"  # markers that cannot occur in stored text
@@ -141,6 +143,40 @@ def _with(template: str, tsquery: str) -> str:
     return template.replace(TSQUERY, tsquery)
 
 
+def metadata_match(query: str) -> Q | None:
+    """Resources whose topic (their own or their source's) is named by every term group of the query, or
+    whose source's title contains it: "toxicology" finds what is tagged Toxicology, "St Emlyn's" what
+    that blog published. None when the query has no terms, or has exclusions (left to full text).
+    Subqueries on indexed keys only, whatever the catalogue's size."""
+    parsed = parse_query(query)
+    if not parsed.groups or parsed.excluded:
+        return None
+    whole = " ".join(group[0] for group in parsed.groups)
+    every_group = Q()
+    for group in parsed.groups:
+        every_group &= _names_or_titles(group, titles=False)
+    # A multi-word topic ("Critical care") or a source's title is named by the whole query; every term
+    # naming a topic of the resource also counts ("sepsis paediatrics").
+    return _names_or_titles(term_variants(whole) or [whole], titles=True) | every_group
+
+
+def _names_or_titles(variants: Iterable[str], *, titles: bool) -> Q:
+    variants = list(variants)
+    named = Q()
+    for variant in variants:
+        named |= Q(name__iexact=variant) | Q(slug__iexact=slugify(variant))
+    topics = Topic.objects.filter(named).values("id")
+    on_resource = Resource.topics.through.objects.filter(resource_id=OuterRef("pk"), topic_id__in=topics)
+    on_source = Source.topics.through.objects.filter(source_id=OuterRef("source_id"), topic_id__in=topics)
+    condition = Q(Exists(on_resource)) | Q(Exists(on_source))
+    titled = Q()
+    for variant in (v for v in variants if titles and len(v) >= 4):
+        titled |= Q(title__icontains=variant)
+    if titled:
+        condition |= Q(source_id__in=Source.objects.filter(titled).values("id"))
+    return condition
+
+
 def resource_search(queryset: QuerySet[Resource], query: str) -> QuerySet[Resource]:
     """Resources of `queryset` matching `query`, annotated with `search_rank`. An empty or
     meaningless query matches nothing. For the first pages by relevance use `resource_search_page`,
@@ -148,12 +184,14 @@ def resource_search(queryset: QuerySet[Resource], query: str) -> QuerySet[Resour
     query = search_query_clean(query)
     if not query:
         return queryset.annotate(search_rank=Value(0.0, output_field=FloatField())).none()
+    metadata = metadata_match(query)
     if connection.vendor == "postgresql":
         tsquery, params = pg_tsquery(query)
-        return queryset.annotate(
+        annotated = queryset.annotate(
             search_match=RawSQL(_with(MATCH, tsquery), params, output_field=BooleanField()),
             search_rank=RawSQL(_with(RANK, tsquery), params * 4, output_field=FloatField()),
-        ).filter(search_match=True)
+        )
+        return annotated.filter(Q(search_match=True) | metadata if metadata else Q(search_match=True))
     match = fts5_query(query)
     if not match:
         # Only exclusions ("-paediatric") keep everything else, unranked, as websearch does on
@@ -169,9 +207,11 @@ def resource_search(queryset: QuerySet[Resource], query: str) -> QuerySet[Resour
         f"SELECT -bm25(resource_fts, {TITLE_WEIGHT}, {SUMMARY_WEIGHT}, {TEXT_WEIGHT}) FROM resource_fts "
         "WHERE resource_fts MATCH %s AND resource_fts.rowid = curation_resource.id"
     )
-    return queryset.annotate(search_rank=RawSQL(f"({rank_sql})", [match], output_field=FloatField())).filter(
-        id__in=RawSQL("SELECT rowid FROM resource_fts WHERE resource_fts MATCH %s", [match])
+    in_text = Q(id__in=RawSQL("SELECT rowid FROM resource_fts WHERE resource_fts MATCH %s", [match]))
+    ranked = queryset.annotate(
+        search_rank=Coalesce(RawSQL(f"({rank_sql})", [match], output_field=FloatField()), Value(0.0))
     )
+    return ranked.filter(in_text | metadata if metadata else in_text)
 
 
 def resource_search_page(
@@ -189,13 +229,20 @@ def resource_search_page(
     ranked: list[tuple[int, float]] = []
     if connection.vendor == "postgresql":
         tsquery, params = pg_tsquery(query)
+        metadata = metadata_match(query)
         for condition, condition_params, rank, rank_params, floor in TIERS:
             if after is not None and after[0] < floor:
                 continue  # the previous page already went past this tier
             tier = lean.annotate(
                 search_match=RawSQL(_with(f"{MATCH} AND {condition}", tsquery), params * (1 + condition_params), output_field=BooleanField()),
                 search_rank=RawSQL(_with(rank, tsquery), params * rank_params, output_field=FloatField()),
-            ).filter(search_match=True)  # fmt: skip
+            )  # fmt: skip
+            if metadata is not None and floor == float("-inf"):  # the last tier: also topic/source matches
+                tier = tier.annotate(
+                    document_match=RawSQL(_with(MATCH, tsquery), params, output_field=BooleanField())
+                ).filter(Q(search_match=True) | (metadata & Q(document_match=False)))
+            else:
+                tier = tier.filter(search_match=True)
             ordered = _after_position(tier, after).order_by("-search_rank", "-id")  # type: ignore[misc]
             ranked += ordered.values_list("id", "search_rank")[: limit - len(ranked)]  # type: ignore[misc]
             if len(ranked) >= limit:

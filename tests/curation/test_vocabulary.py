@@ -80,3 +80,20 @@ def test_editors_extend_the_vocabulary(catalogue, client, editor):
     client.post(f"/editor/synonyms/{SearchSynonym.objects.get().pk}/delete/")
     assert "Tension PTX decompression" not in _titles("pneumothorax")
     synonyms_changed()
+
+
+def test_topic_names_and_source_titles_are_searchable(client):
+    from tests.factories import SourceFactory, TopicFactory
+
+    toxicology = TopicFactory(slug="toxicology-test", name="Toxicology test", kind="specialty")
+    tagged = ResourceFactory(title="Paracetamol overdose nomogram", text="acetylcysteine")
+    tagged.topics.add(toxicology)
+    via_source = ResourceFactory(title="Weekly roundup", text="links", source=SourceFactory(title="Tox and the Hound", topics=[]))
+    via_source.source.topics.add(toxicology)
+    by_title = ResourceFactory(title="Airway episode", text="bougie", source=SourceFactory(title="Emergency Medicine Cases"))
+    ResourceFactory(title="Unrelated", text="nothing")
+    assert _titles("toxicology test") == {"Paracetamol overdose nomogram", "Weekly roundup"}
+    assert "Airway episode" in _titles("emergency medicine cases")
+    assert "Paracetamol overdose nomogram" in client.get("/search/", {"q": "Toxicology test"}).content.decode()
+    assert _titles("toxicology test -nomogram") == set()  # exclusions are left to the full text
+    del by_title
