@@ -88,8 +88,13 @@ class ResourceListView(generics.ListAPIView):  # type: ignore[type-arg]
         parameters=[
             OpenApiParameter("q", OpenApiTypes.STR, description="full-text query"),
             OpenApiParameter("ordering", OpenApiTypes.STR, enum=list(ORDERINGS)),
+            OpenApiParameter(
+                "facets", OpenApiTypes.STR, enum=["true", "false"],
+                description="true: add `facets`, the number of matching resources per topic, level, kind, "
+                "designation and reviewed state (for the query and filters, not just this page)",
+            ),
         ]
-    )
+    )  # fmt: skip
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
@@ -125,7 +130,22 @@ class ResourceListView(generics.ListAPIView):  # type: ignore[type-arg]
             **self.get_serializer_context(),
             "snippets": search_snippets([r.pk for r in page], query) if query else {},
         }
-        return paginator.get_paginated_response(out.ResourceSerializer(page, many=True, context=context).data)
+        response = paginator.get_paginated_response(
+            out.ResourceSerializer(page, many=True, context=context).data
+        )
+        if self._wants_facets(request):
+            matching = self.filter_queryset(selectors.resource_list_for_api())
+            response.data["facets"] = selectors.search_facet_counts(
+                resource_search(matching, query) if query else matching
+            )
+        return response
+
+    @staticmethod
+    def _wants_facets(request: Request) -> bool:
+        value = request.query_params.get("facets", "false")
+        if value not in ("true", "false"):
+            raise ValidationError({"facets": ["Use true or false."]})
+        return value == "true"
 
 
 class ResourceDetailView(APIView):

@@ -1,7 +1,10 @@
 """Reads of more than one line: each selector owns its select_related / prefetch_related."""
 
 from datetime import timedelta
+from typing import Any
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -442,3 +445,56 @@ def harvest_summary() -> dict[str, object]:
         "waiting": by_outcome.get(FetchOutcome.NEVER, 0),
         "reasons": reasons,
     }
+
+
+def search_facet_counts(resources: QuerySet[Resource]) -> dict[str, dict[str, int]]:
+    """How many of `resources` (a filtered, possibly searched queryset) fall under each facet value:
+    topics (specialty), levels (learner level), kinds, current designation labels, reviewed or not.
+    One grouped count per facet over the matching rows (never an id list)."""
+    ids = resources.order_by().values("pk")
+    topics: dict[str, int] = {}
+    levels: dict[str, int] = {}
+    for kind, slug, n in _topic_counts(ids):
+        (topics if kind == "specialty" else levels)[slug] = n
+    # Grouped on the queryset itself, not through `pk__in=<subquery>`: a searched queryset carries raw
+    # SQL naming its table, which a subquery's alias would break.
+    plain = resources.order_by()
+    kinds = dict(plain.values_list("source__kind").annotate(n=Count("pk")))
+    designations = dict(
+        plain.filter(designations__is_current=True)
+        .exclude(designations__label="")
+        .values_list("designations__label")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    reviewed = plain.filter(metrics__review_count__gt=0).count()
+    total = plain.count()
+    return {
+        "topics": topics,
+        "levels": levels,
+        "kinds": kinds,
+        "designations": designations,
+        "reviewed": {"true": reviewed, "false": total - reviewed},
+    }
+
+
+def _topic_counts(ids: QuerySet[Resource, Any]) -> list[tuple[str, str, int]]:
+    """(kind, slug, resources) per specialty and learner level, a resource counting under its own topics
+    and its source's (as the topic filter matches), each once."""
+    try:
+        ids_sql, ids_params = ids.query.sql_with_params()
+    except EmptyResultSet:  # a queryset that can match nothing (.none())
+        return []
+    own, inherited = Resource.topics.through._meta.db_table, Source.topics.through._meta.db_table
+    resource_table, topic_table = Resource._meta.db_table, Topic._meta.db_table
+    # Only table names from the models and the subquery Django compiled go into the text; values are
+    # parameters.
+    sql = (
+        f"SELECT t.kind, t.slug, COUNT(DISTINCT u.resource_id) FROM ("  # noqa: S608
+        f"SELECT o.resource_id, o.topic_id FROM {own} o WHERE o.resource_id IN ({ids_sql}) UNION "
+        f"SELECT r.id, i.topic_id FROM {resource_table} r JOIN {inherited} i ON i.source_id = r.source_id "
+        f"WHERE r.id IN ({ids_sql})) u JOIN {topic_table} t ON t.id = u.topic_id "
+        "WHERE t.kind IN ('specialty', 'learner_level') GROUP BY t.kind, t.slug"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids_params, *ids_params])
+        return [(str(kind), str(slug), int(n)) for kind, slug, n in cursor.fetchall()]

@@ -44,3 +44,9 @@ def chips(topics: object) -> list[object]:
         key=lambda t: (t.kind != "specialty", t.name),
     )
     return ranked[:4]
+
+
+@register.filter
+def get_count(counts: dict[str, int] | None, key: str) -> int:
+    """A facet value's count (0 when nothing matches it)."""
+    return (counts or {}).get(str(key), 0)

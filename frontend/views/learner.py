@@ -17,6 +17,7 @@ from curation.errors import DomainError
 from curation.exports import portfolio_csv
 from curation.models import Instrument, Topic, User
 from curation.search import (
+    resource_search,
     resource_search_page,
     search_cursor_decode,
     search_cursor_encode,
@@ -156,7 +157,15 @@ def search(request: HttpRequest) -> HttpResponse:
     else:
         page = Paginator(resources.order_by("-published_at", "-id"), PAGE_SIZE).get_page(params.get("page"))
         context = {"page": page, "results": [(resource, "") for resource in page]}
-    context.update({"query": query, "params": params, "facets": selectors.search_facets()})
+    narrowed = query or any(
+        params.get(name) for name in ("topic", "level", "kind", "designation", "score", "reviewed", "within")
+    )
+    counts = (
+        selectors.search_facet_counts(resource_search(resources, query) if query else resources)
+        if narrowed and not params.get("after")  # "More results" pages keep the first page's counts
+        else None
+    )
+    context.update({"query": query, "params": params, "facets": selectors.search_facets(), "counts": counts})
     template = "frontend/_search_results.html" if params.get("partial") else "frontend/search.html"
     return render(request, template, context)
 

@@ -88,12 +88,40 @@ def test_topic_names_and_source_titles_are_searchable(client):
     toxicology = TopicFactory(slug="toxicology-test", name="Toxicology test", kind="specialty")
     tagged = ResourceFactory(title="Paracetamol overdose nomogram", text="acetylcysteine")
     tagged.topics.add(toxicology)
-    via_source = ResourceFactory(title="Weekly roundup", text="links", source=SourceFactory(title="Tox and the Hound", topics=[]))
+    via_source = ResourceFactory(
+        title="Weekly roundup", text="links", source=SourceFactory(title="Tox and the Hound", topics=[])
+    )
     via_source.source.topics.add(toxicology)
-    by_title = ResourceFactory(title="Airway episode", text="bougie", source=SourceFactory(title="Emergency Medicine Cases"))
+    by_title = ResourceFactory(
+        title="Airway episode", text="bougie", source=SourceFactory(title="Emergency Medicine Cases")
+    )
     ResourceFactory(title="Unrelated", text="nothing")
     assert _titles("toxicology test") == {"Paracetamol overdose nomogram", "Weekly roundup"}
     assert "Airway episode" in _titles("emergency medicine cases")
-    assert "Paracetamol overdose nomogram" in client.get("/search/", {"q": "Toxicology test"}).content.decode()
+    assert (
+        "Paracetamol overdose nomogram" in client.get("/search/", {"q": "Toxicology test"}).content.decode()
+    )
     assert _titles("toxicology test -nomogram") == set()  # exclusions are left to the full text
     del by_title
+
+
+def test_facet_counts_follow_the_query_on_the_api_and_the_page(client):
+    from tests.factories import SourceFactory, TopicFactory
+
+    cardiology = TopicFactory(slug="cardiology-facet", name="Cardiology facet", kind="specialty")
+    junior = TopicFactory(slug="junior-facet", name="Junior facet", kind="learner_level")
+    podcast = SourceFactory(kind="podcast", topics=[])
+    podcast.topics.add(cardiology)  # inherited by every episode
+    ResourceFactory(title="Syncope episode", text="syncope", source=podcast)
+    own = ResourceFactory(title="Syncope blog post", text="syncope")
+    own.topics.add(cardiology, junior)
+    ResourceFactory(title="Croup", text="stridor")
+    body = APIClient().get("/api/v1/resources/", {"q": "syncope", "facets": "true"}).json()
+    facets = body["facets"]
+    assert facets["topics"]["cardiology-facet"] == 2 and facets["levels"] == {"junior-facet": 1}
+    assert facets["kinds"] == {"podcast": 1, "blog": 1} and facets["reviewed"] == {"true": 0, "false": 2}
+    assert "facets" not in APIClient().get("/api/v1/resources/", {"q": "syncope"}).json()
+    bad = APIClient().get("/api/v1/resources/", {"facets": "maybe"})
+    assert bad.status_code == 400 and bad["Content-Type"] == "application/problem+json"
+    page = client.get("/search/", {"q": "syncope"}).content.decode()
+    assert "Cardiology facet (2)" in page and "Podcast (1)" in page
