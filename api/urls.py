@@ -11,6 +11,7 @@ v1 = (
         path("resources/", views.ResourceListView.as_view(), name="resource-list"),
         path("resources/<uuid:id>/", views.ResourceDetailView.as_view(), name="resource-detail"),
         path("resources/<uuid:id>/metrics/", views.ResourceMetricsView.as_view(), name="resource-metrics"),
+        path("resources/<uuid:id>/related/", views.ResourceRelatedView.as_view(), name="resource-related"),
         path(
             "resources/<uuid:id>/endorsement/", views.EndorsementView.as_view(), name="resource-endorsement"
         ),

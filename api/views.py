@@ -21,7 +21,7 @@ from api.filters import ResourceFilter
 from api.pagination import DefaultCursorPagination, SearchCursorPagination
 from curation import selectors
 from curation.models import CurationRound, Instrument, InstrumentVersion, Resource, Review
-from curation.search import resource_search, search_snippets
+from curation.search import resource_related, resource_search, search_snippets
 from curation.services.endorsements import endorsement_put, endorsement_withdraw
 from curation.services.metrics import metrics_refresh_resource
 from curation.services.reviews import review_save_draft, review_submit
@@ -158,6 +158,16 @@ class ResourceDetailView(APIView):
         return Response(
             out.ResourceDetailSerializer(resource, context={"scores": scores, "request": request}).data
         )
+
+
+class ResourceRelatedView(APIView):
+    """Up to 10 related resources: vetted first, then by text similarity and co-endorsement."""
+
+    @extend_schema(responses=out.ResourceSerializer(many=True))
+    def get(self, request: Request, id: str) -> Response:
+        resource = _visible_resource(id)
+        related = resource_related(resource=resource, candidates=selectors.resource_list_for_api(), limit=10)
+        return Response(out.ResourceSerializer(related, many=True, context=self.get_renderer_context()).data)
 
 
 class ResourceMetricsView(APIView):

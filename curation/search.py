@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.core import signing
 from django.db import connection
-from django.db.models import BooleanField, Exists, FloatField, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, Exists, FloatField, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils.text import slugify
@@ -318,3 +318,105 @@ def _highlight(fragment: str) -> str:
     text = re.sub(r"<[^>]*>", " ", fragment)  # a snippet taken from the summary may carry tag remnants
     escaped = html.escape(re.sub(r"\s+", " ", text).strip())
     return escaped.replace(START, "<mark>").replace(STOP, "</mark>")
+
+
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "how",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "our",
+        "the",
+        "this",
+        "to",
+        "was",
+        "what",
+        "when",
+        "why",
+        "with",
+        "your",
+        "you",
+        "we",
+        "vs",
+        "versus",
+        "part",
+        "episode",
+        "podcast",
+        "post",
+        "video",
+        "review",
+        "update",
+        "case",
+        "cases",
+        "edition",
+    ]
+)
+
+
+def key_terms(resource: Resource, limit: int = 6) -> list[str]:
+    """A resource's key terms for "related" searches: the distinctive words of its title (longer words
+    first), then of its summary if the title has too few."""
+    words: list[str] = []
+    for text in (resource.title, re.sub(r"<[^>]*>", " ", resource.summary or "")):
+        for word in re.findall(r"[A-Za-z][A-Za-z0-9'-]{2,}", text):
+            lowered = word.lower().strip("'-")
+            if lowered not in _STOPWORDS and lowered not in words:
+                words.append(lowered)
+        if len(words) >= limit:
+            break
+    return sorted(words[: limit * 2], key=len, reverse=True)[:limit]
+
+
+def resource_related(*, resource: Resource, candidates: QuerySet[Resource], limit: int = 6) -> list[Resource]:
+    """Resources related to `resource`: vetted first, then by the engine's own text ranking over its key
+    terms (any of them) plus co-endorsement (learners and experts who endorsed it endorsed these).
+    Never the resource itself or another copy of the same work."""
+    from curation.models import Designation, Endorsement
+
+    terms = key_terms(resource)
+    others = candidates.exclude(pk=resource.pk)
+    if resource.work_key:
+        others = others.exclude(work_key=resource.work_key)
+    scores: dict[int, float] = {}
+    if terms:
+        matches = resource_search(
+            others.order_by().select_related(None).prefetch_related(None), " OR ".join(terms)
+        )
+        ranked = list(matches.order_by("-search_rank", "-id").values_list("id", "search_rank")[: limit * 5])  # type: ignore[misc]
+        top = max((rank or 0.0 for _, rank in ranked), default=0.0) or 1.0
+        scores = {pk: 1.0 + float(rank or 0.0) / top for pk, rank in ranked}
+    endorsers = Endorsement.objects.filter(resource=resource, status="counted").values("user_id")
+    for pk, together in (
+        Endorsement.objects.filter(user_id__in=endorsers, status="counted")
+        .exclude(resource=resource)
+        .values_list("resource_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")[: limit * 5]
+    ):
+        scores[pk] = scores.get(pk, 0.0) + 0.5 * together
+    if not scores:
+        return []
+    vetted = set(
+        Designation.objects.filter(resource_id__in=list(scores), is_current=True)
+        .exclude(label="")
+        .values_list("resource_id", flat=True)
+    )
+    found = {r.pk: r for r in others.filter(pk__in=list(scores))}
+    order = sorted(found, key=lambda pk: (pk not in vetted, -scores[pk], -pk))
+    return [found[pk] for pk in order[:limit]]

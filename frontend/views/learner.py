@@ -17,6 +17,7 @@ from curation.errors import DomainError
 from curation.exports import portfolio_csv
 from curation.models import Instrument, Topic, User
 from curation.search import (
+    resource_related,
     resource_search,
     resource_search_page,
     search_cursor_decode,
@@ -69,6 +70,7 @@ def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         and resource.endorsements.filter(user=user).exclude(status="withdrawn").exists(),
         "saved": user.is_authenticated and resource.saves.filter(user=user).exists(),
         "is_owner": user.is_authenticated and resource.source.owners.filter(pk=user.pk).exists(),
+        "related": resource_related(resource=resource, candidates=selectors.resource_list_for_api(), limit=6),
         "resource": resource,
         "quality": selectors.resource_quality_panel(resource=resource),
         "reviews": selectors.review_list_visible_to(user=request.user, resource=resource),  # type: ignore[arg-type]
