@@ -69,7 +69,7 @@ def test_vetted_first_and_co_endorsed_resources_are_related(judged):
 
 
 def test_related_on_the_page_and_in_the_api(judged, client):
-    target, relevant, _ = judged
+    target, _relevant, _ = judged
     body = APIClient().get(f"/api/v1/resources/{target.public_id}/related/").json()
     assert {row["title"] for row in body[:3]} >= {"Treating hyperkalaemia with calcium and insulin"}
     assert "Related resources" in client.get(f"/resources/{target.public_id}/").content.decode()
