@@ -30,6 +30,14 @@ def _svg(figure: Any) -> str:
     return buffer.getvalue()
 
 
+def _not_enough_data(axis: Any, title: str, what: str) -> None:
+    """An empty plot says so in words instead of drawing empty axes."""
+    axis.set_axis_off()
+    axis.set_title(title)
+    axis.text(0.5, 0.5, f"Not enough data yet: {what}", ha="center", va="center", wrap=True,
+              transform=axis.transAxes, fontsize="medium", color="#444444")  # fmt: skip
+
+
 def score_distributions() -> tuple[list[list[Any]], str]:
     """How many counted reviews gave each total, per instrument version (counts, not one row per
     review: the data stays small however many reviews there are)."""
@@ -49,11 +57,13 @@ def score_distributions() -> tuple[list[list[Any]], str]:
         counts.append(count)
     for label, (totals, counts) in sorted(by_instrument.items()):
         axis.hist(totals, weights=counts, bins=15, alpha=0.6, label=f"{label} (n={sum(counts)})")
+    if not by_instrument:
+        _not_enough_data(axis, "Score distributions", "no published review yet.")
+        return rows, _svg(figure)
     axis.set_xlabel("review total")
     axis.set_ylabel("reviews")
     axis.set_title("Score distributions")
-    if by_instrument:
-        axis.legend(fontsize="small")
+    axis.legend(fontsize="small")
     return rows, _svg(figure)
 
 
@@ -71,13 +81,19 @@ def reliability_curves(reliabilities: list[dict[str, Any]]) -> tuple[list[list[A
         axis.plot(
             RATER_COUNTS, curve, marker="o", markersize=3, label=entry["scope"].removeprefix("instrument:")
         )
+    if not rows:
+        _not_enough_data(
+            axis,
+            "Reliability against number of raters",
+            "an instrument needs several resources each rated by two or more reviewers.",
+        )
+        return rows, _svg(figure)
     axis.axhline(0.8, color="grey", linestyle="--", linewidth=1)
     axis.set_xlabel("number of raters")
     axis.set_ylabel("reliability of the mean")
     axis.set_ylim(0, 1)
     axis.set_title("Reliability against number of raters (Spearman-Brown)")
-    if rows:
-        axis.legend(fontsize="small")
+    axis.legend(fontsize="small")
     return rows, _svg(figure)
 
 
@@ -86,9 +102,16 @@ def correlation_chart(validity: dict[str, Any]) -> tuple[list[list[Any]], str]:
     rows = [[row["signal"], row["rho"], *(row["ci95"] or [None, None]), row["n"]] for row in table]
     figure, axis = plt.subplots(figsize=(7, 3.5))
     shown = [row for row in table if row["rho"] is not None]
+    if not shown:
+        _not_enough_data(
+            axis,
+            "Which signal tracks expert consensus?",
+            "correlations need reviewed resources with endorsements or clicks.",
+        )
+        return rows, _svg(figure)
     axis.barh([row["signal"] for row in shown], [row["rho"] for row in shown], xerr=[
         [row["rho"] - row["ci95"][0] for row in shown], [row["ci95"][1] - row["rho"] for row in shown]
-    ] if shown else None, color="#0b5cad")  # fmt: skip
+    ], color="#0b5cad")  # fmt: skip
     axis.axvline(0, color="black", linewidth=0.8)
     axis.set_xlim(-1, 1)
     axis.set_xlabel("Spearman rho with expert consensus (95 % CI)")

@@ -78,3 +78,9 @@ def test_the_public_sources_page_shows_no_raw_fetch_errors(client, editor):
     client.force_login(editor)
     assert "cannot resolve" in client.get("/sources/").content.decode()
     assert Source.objects.count() == 2
+
+
+@pytest.mark.parametrize("name", ["score-distributions", "reliability-vs-raters", "signal-correlations"])
+def test_research_plots_say_when_there_is_not_enough_data(client, name):
+    svg = client.get(f"/research/{name}.svg").content.decode()
+    assert "Not enough data yet" in svg
