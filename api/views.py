@@ -101,7 +101,7 @@ class ResourceListView(generics.ListAPIView):  # type: ignore[type-arg]
     def get_queryset(self) -> QuerySet[Resource]:
         if getattr(self, "swagger_fake_view", False):
             return Resource.objects.none()
-        return selectors.resource_list_for_api().annotate(  # score_sort is a stored, indexed field
+        return selectors.resource_list_listed().annotate(  # score_sort is a stored, indexed field
             impact_sort=Coalesce(
                 F("metrics__learner_endorsements") + 2 * F("metrics__expert_endorsements"),
                 Value(0),
@@ -117,7 +117,7 @@ class ResourceListView(generics.ListAPIView):  # type: ignore[type-arg]
         paginator: DefaultCursorPagination
         if ordering == "relevance":  # ranked only as far as the page needs; no sort keys to annotate
             paginator = SearchCursorPagination()
-            resources = selectors.resource_list_for_api()
+            resources = selectors.resource_list_listed()
             if set(request.query_params) & set(ResourceFilter.base_filters):
                 resources = self.filter_queryset(resources)
             page = paginator.paginate_search(resources, query, request)
@@ -134,7 +134,7 @@ class ResourceListView(generics.ListAPIView):  # type: ignore[type-arg]
             out.ResourceSerializer(page, many=True, context=context).data
         )
         if self._wants_facets(request):
-            matching = self.filter_queryset(selectors.resource_list_for_api())
+            matching = self.filter_queryset(selectors.resource_list_listed())
             response.data["facets"] = selectors.search_facet_counts(
                 resource_search(matching, query) if query else matching
             )
@@ -166,7 +166,7 @@ class ResourceRelatedView(APIView):
     @extend_schema(responses=out.ResourceSerializer(many=True))
     def get(self, request: Request, id: str) -> Response:
         resource = _visible_resource(id)
-        related = resource_related(resource=resource, candidates=selectors.resource_list_for_api(), limit=10)
+        related = resource_related(resource=resource, candidates=selectors.resource_list_listed(), limit=10)
         return Response(out.ResourceSerializer(related, many=True, context=self.get_renderer_context()).data)
 
 

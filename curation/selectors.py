@@ -254,6 +254,40 @@ def resource_list_for_api() -> QuerySet[Resource]:
     )
 
 
+def one_per_work(resources: QuerySet[Resource]) -> QuerySet[Resource]:
+    """One result per work: of the visible copies of a work cross-posted by several sources (same media
+    file or canonical URL: `work_key`), lists, search and feeds keep the first harvested. Details,
+    libraries and a source's own page still show every copy."""
+    earlier = Resource.objects.filter(
+        work_key=OuterRef("work_key"), status=ResourceStatus.VISIBLE, pk__lt=OuterRef("pk")
+    ).exclude(work_key="")
+    return resources.exclude(Exists(earlier))
+
+
+def resource_list_listed() -> QuerySet[Resource]:
+    """What lists, search and feeds show: visible resources, one per work, with what a card needs."""
+    return one_per_work(resource_list_for_api())
+
+
+def attach_other_publishers(resources: list[Resource]) -> list[Resource]:
+    """Give each resource `also_published_by`: the other sources carrying the same work (one query)."""
+    keys = {r.work_key for r in resources if r.work_key}
+    others: dict[str, list[Source]] = {}
+    if keys:
+        for copy in (
+            Resource.objects.filter(work_key__in=keys, status=ResourceStatus.VISIBLE)
+            .select_related("source")
+            .only("work_key", "source__title", "source__public_id", "source__feed_url")
+            .order_by("id")
+        ):
+            others.setdefault(copy.work_key, []).append(copy.source)
+    for resource in resources:
+        resource.also_published_by = [  # type: ignore[attr-defined]
+            source for source in others.get(resource.work_key, []) if source.pk != resource.source_id
+        ] if resource.work_key else []  # fmt: skip
+    return resources
+
+
 def round_list_visible_to(*, user: User | None) -> QuerySet[CurationRound]:
     """Editors see every round; everyone else sees published rounds."""
     rounds = CurationRound.objects.select_related("instrument_version__instrument", "topic").annotate(
@@ -283,7 +317,7 @@ def resource_list_vetted(*, topic_slug: str = "", limit: int = 50) -> list[Resou
     """The newest resources holding a current designation with a label (Approved, Honourable mention,
     High quality…), optionally on a topic, for the curated feeds."""
     vetted = Designation.objects.filter(resource_id=OuterRef("pk"), is_current=True).exclude(label="")
-    resources = resource_list_for_api().filter(Exists(vetted)).exclude(liveness=Liveness.GONE)
+    resources = resource_list_listed().filter(Exists(vetted)).exclude(liveness=Liveness.GONE)
     if topic_slug:
         resources = resources.filter(
             Q(topics__slug=topic_slug) | Q(source__topics__slug=topic_slug)
@@ -314,7 +348,7 @@ def resource_list_trending(*, days: int = 7, limit: int = 6) -> list[Resource]:
     for resource_id, n in endorsed:
         heat[resource_id] = heat.get(resource_id, 0) + 5 * n
     hottest = sorted((pk for pk in heat if heat[pk] > 0), key=lambda pk: -heat[pk])[: limit * 2]
-    found = {r.pk: r for r in resource_list_for_api().filter(pk__in=hottest)}
+    found = {r.pk: r for r in resource_list_listed().filter(pk__in=hottest)}
     return [found[pk] for pk in hottest if pk in found][:limit]
 
 

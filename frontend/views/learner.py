@@ -44,7 +44,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "trending": cache.get_or_set(
             "home:trending", selectors.resource_list_trending, TRENDING_CACHE_SECONDS
         ),
-        "resources": selectors.resource_list_for_api().order_by("-published_at", "-id")[:20],
+        "resources": selectors.attach_other_publishers(
+            list(selectors.resource_list_listed().order_by("-published_at", "-id")[:20])
+        ),
         "topics": selectors.specialty_topics(),
     }
     if getattr(request.user, "is_editor", False) and not context["resources"]:
@@ -70,7 +72,8 @@ def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         and resource.endorsements.filter(user=user).exclude(status="withdrawn").exists(),
         "saved": user.is_authenticated and resource.saves.filter(user=user).exists(),
         "is_owner": user.is_authenticated and resource.source.owners.filter(pk=user.pk).exists(),
-        "related": resource_related(resource=resource, candidates=selectors.resource_list_for_api(), limit=6),
+        "related": resource_related(resource=resource, candidates=selectors.resource_list_listed(), limit=6),
+        "also_published_by": selectors.resource_same_work(resource=resource).select_related("source"),
         "resource": resource,
         "quality": selectors.resource_quality_panel(resource=resource),
         "reviews": selectors.review_list_visible_to(user=request.user, resource=resource),  # type: ignore[arg-type]
@@ -108,7 +111,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A topic: its newest resources, the vetted ones first, and feeds to subscribe to."""
     topic = get_object_or_404(Topic, slug=slug)
-    resources = selectors.resource_filter(selectors.resource_list_for_api(), topic=slug).order_by(
+    resources = selectors.resource_filter(selectors.resource_list_listed(), topic=slug).order_by(
         "-published_at", "-id"
     )[:30]
     vetted = selectors.resource_list_vetted(topic_slug=slug, limit=10)
@@ -135,7 +138,7 @@ def search(request: HttpRequest) -> HttpResponse:
     params = request.GET
     query = params.get("q", "").strip()
     resources = selectors.resource_filter(
-        selectors.resource_list_for_api(),
+        selectors.resource_list_listed(),
         topic=params.get("topic", ""),
         kind=params.get("kind", ""),
         designation=params.get("designation", ""),
@@ -149,7 +152,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if query:  # by relevance, ranked only as far as the page needs; "More results" carries the position
         after = search_cursor_decode(params.get("after", "")) if params.get("after") else None
         found = resource_search_page(resources, query, after=after, limit=PAGE_SIZE + 1)
-        results, more = found[:PAGE_SIZE], len(found) > PAGE_SIZE
+        results, more = selectors.attach_other_publishers(found[:PAGE_SIZE]), len(found) > PAGE_SIZE
         next_params = params.copy()
         next_params.pop("partial", None)
         next_params["after"] = search_cursor_encode(results[-1]) if more else ""
@@ -158,7 +161,7 @@ def search(request: HttpRequest) -> HttpResponse:
                    "next_url": "?" + next_params.urlencode() if more else "", "continued": bool(after)}  # fmt: skip
     else:
         page = Paginator(resources.order_by("-published_at", "-id"), PAGE_SIZE).get_page(params.get("page"))
-        context = {"page": page, "results": [(resource, "") for resource in page]}
+        context = {"page": page, "results": [(r, "") for r in selectors.attach_other_publishers(list(page))]}
     narrowed = query or any(
         params.get(name) for name in ("topic", "level", "kind", "designation", "score", "reviewed", "within")
     )

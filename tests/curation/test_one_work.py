@@ -1,0 +1,48 @@
+"""One work, one result: an episode cross-posted by several sources appears once in lists, search and
+feeds, with "also published by"; every copy keeps its own page."""
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from curation.models import Designation, InstrumentVersion
+from tests.factories import ResourceFactory, SourceFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
+
+
+@pytest.fixture
+def cross_posted():
+    first = ResourceFactory(title="Hyperkalaemia episode", text="hyperkalaemia calcium", work_key="w" * 64,
+                            source=SourceFactory(title="Original Podcast"))  # fmt: skip
+    second = ResourceFactory(title="Hyperkalaemia episode", text="hyperkalaemia calcium", work_key="w" * 64,
+                             source=SourceFactory(title="Network Feed"))  # fmt: skip
+    single = ResourceFactory(title="Croup episode", text="croup")
+    return first, second, single
+
+
+def test_lists_search_and_feeds_show_a_work_once(cross_posted, client):
+    first, second, single = cross_posted
+    api = APIClient()
+    for query in ({}, {"q": "hyperkalaemia"}, {"q": "hyperkalaemia", "ordering": "newest"}):
+        ids = [row["id"] for row in api.get("/api/v1/resources/", query).json()["results"]]
+        assert str(second.public_id) not in ids and str(first.public_id) in ids, query
+    for path in ("/", "/search/?q=hyperkalaemia", "/search/"):
+        page = client.get(path).content.decode()
+        assert page.count("Hyperkalaemia episode</a>") == 1 and "Also published by Network Feed" in page, path
+    for resource in (first, second):
+        Designation.objects.create(resource=resource, instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
+                                   label="Approved", mean_total=31, review_count=3, published_at=timezone.now())  # fmt: skip
+    assert client.get("/feeds/vetted.rss").content.decode().count("<title>Hyperkalaemia episode</title>") == 1
+    assert api.get(f"/api/v1/resources/{second.public_id}/").status_code == 200  # every copy keeps its page
+    detail = client.get(f"/resources/{second.public_id}/").content.decode()
+    assert "Also published by" in detail and "Original Podcast" in detail
+
+
+def test_a_removed_first_copy_lets_the_next_one_show(cross_posted, editor):
+    from curation.services.integrity import resource_remove
+
+    first, second, _ = cross_posted
+    resource_remove(editor=editor, resource=first, reason="Duplicate feed")
+    ids = [row["id"] for row in APIClient().get("/api/v1/resources/").json()["results"]]
+    assert str(second.public_id) in ids and str(first.public_id) not in ids
