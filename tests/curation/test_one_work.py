@@ -22,7 +22,7 @@ def cross_posted():
 
 
 def test_lists_search_and_feeds_show_a_work_once(cross_posted, client):
-    first, second, single = cross_posted
+    first, second, _single = cross_posted
     api = APIClient()
     for query in ({}, {"q": "hyperkalaemia"}, {"q": "hyperkalaemia", "ordering": "newest"}):
         ids = [row["id"] for row in api.get("/api/v1/resources/", query).json()["results"]]
