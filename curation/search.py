@@ -145,9 +145,9 @@ def _with(template: str, tsquery: str) -> str:
 
 def metadata_match(query: str) -> Q | None:
     """Resources whose topic (their own or their source's) is named by every term group of the query, or
-    whose source's title contains it: "toxicology" finds what is tagged Toxicology, "St Emlyn's" what
-    that blog published. None when the query has no terms, or has exclusions (left to full text).
-    Subqueries on indexed keys only, whatever the catalogue's size."""
+    whose source's title or authors contain the whole query: "toxicology" finds what is tagged
+    Toxicology, "St Emlyn's" what that blog published, "Weingart" what he wrote. None when the query has
+    no terms, or has exclusions (left to full text)."""
     parsed = parse_query(query)
     if not parsed.groups or parsed.excluded:
         return None
@@ -170,10 +170,12 @@ def _names_or_titles(variants: Iterable[str], *, titles: bool) -> Q:
     on_source = Source.topics.through.objects.filter(source_id=OuterRef("source_id"), topic_id__in=topics)
     condition = Q(Exists(on_resource)) | Q(Exists(on_source))
     titled = Q()
+    authored = Q()
     for variant in (v for v in variants if titles and len(v) >= 4):
         titled |= Q(title__icontains=variant)
+        authored |= Q(authors__icontains=variant)
     if titled:
-        condition |= Q(source_id__in=Source.objects.filter(titled).values("id"))
+        condition |= Q(source_id__in=Source.objects.filter(titled).values("id")) | authored
     return condition
 
 

@@ -87,3 +87,9 @@ def test_dockerfile_runs_the_same_web_entry_point_as_compose(compose):
 def test_web_healthcheck_probes_readiness(compose):
     probe = " ".join(compose["services"]["web"]["healthcheck"]["test"])
     assert "/readyz" in probe
+
+
+def test_pre_commit_runs_the_projects_own_checks():
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    hooks = {hook["id"] for repo in config["repos"] for hook in repo["hooks"]}
+    assert {"ruff", "ruff-format", "mypy", "import-contracts", "migrations"} <= hooks

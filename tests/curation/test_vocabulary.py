@@ -125,3 +125,12 @@ def test_facet_counts_follow_the_query_on_the_api_and_the_page(client):
     assert bad.status_code == 400 and bad["Content-Type"] == "application/problem+json"
     page = client.get("/search/", {"q": "syncope"}).content.decode()
     assert "Cardiology facet (2)" in page and "Podcast (1)" in page
+
+
+def test_authors_are_searchable():
+    ResourceFactory(
+        title="Apnoeic oxygenation", text="nasal cannula", authors=["Scott Weingart", "Richard Levitan"]
+    )
+    ResourceFactory(title="Other", text="nothing", authors=["Someone Else"])
+    assert _titles("weingart") == {"Apnoeic oxygenation"}
+    assert _titles("Richard Levitan") == {"Apnoeic oxygenation"}
