@@ -8,6 +8,11 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 55},
     },
+    "dispatch-source-requests": {
+        "task": "workers.tasks.dispatch_source_requests",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
     "send-deadline-reminders": {
         "task": "workers.tasks.send_deadline_reminders",
         "schedule": crontab(minute=7),

@@ -17,6 +17,7 @@ from curation.services.catalogue import (
     resource_ids_awaiting_full_text,
     resource_store_full_text,
     source_claim_due,
+    source_request_claim_pending,
     source_request_finish,
 )
 from curation.services.claims import source_claim_pending_ids, source_claim_record_check
@@ -109,6 +110,15 @@ def dispatch_due_sources() -> int:
         harvest_source_task.delay(source_id)
     if ids:
         logger.info("dispatched %d due sources", len(ids))
+    return len(ids)
+
+
+@shared_task(acks_late=True)
+def dispatch_source_requests() -> int:
+    """Claim editors' add-by-URL requests and queue their discovery. Run by beat every minute."""
+    ids = source_request_claim_pending()
+    for request_id in ids:
+        harvest_source_request.delay(request_id)
     return len(ids)
 
 

@@ -207,6 +207,9 @@ class SourceRequest(models.Model):
     message = models.CharField(max_length=500, blank=True)
     source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    claimed_until = models.DateTimeField(
+        null=True, blank=True, help_text="a dispatcher handed it to a worker; claimable again after this"
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from curation.enums import SourceKind, SourceRequestStatus, SourceStatus
@@ -61,8 +62,8 @@ def source_register(
 def source_request_create(
     *, editor: User, url: str, kind: str = "", topic_slugs: Iterable[str] = ()
 ) -> SourceRequest:
-    """Record an editor's request to add a source by URL (a feed, a site or a YouTube channel). The
-    caller queues discovery on a worker after commit. Raises NotAllowed for a non-editor, InvalidInput
+    """Record an editor's request to add a source by URL (a feed, a site or a YouTube channel). A beat
+    task claims it for a worker within a minute (`source_request_claim_pending`). Raises NotAllowed for a non-editor, InvalidInput
     for a non-http(s) URL, an unknown kind or topic."""
     if not editor.is_editor:
         raise NotAllowed("Only editors add sources.")
@@ -127,6 +128,25 @@ def source_claim_due(*, now: datetime | None = None, limit: int = 100) -> list[i
         ids = list(due.values_list("id", flat=True)[:limit])
         if ids:
             Source.objects.filter(id__in=ids, next_poll_at__lte=now).update(next_poll_at=now + CLAIM_LEASE)
+    return ids
+
+
+def source_request_claim_pending(*, now: datetime | None = None, limit: int = 50) -> list[int]:
+    """Claim pending add-by-URL requests for discovery by workers (the web side only writes the row; a
+    beat task claims it, as due sources are claimed). A claim is a lease: a request whose worker died is
+    claimable again after CLAIM_LEASE. Returns the claimed ids."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        pending = (
+            SourceRequest.objects.filter(status=SourceRequestStatus.PENDING)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+            .order_by("created_at", "id")
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            pending = pending.select_for_update(skip_locked=True)
+        ids = list(pending.values_list("id", flat=True)[:limit])
+        if ids:
+            SourceRequest.objects.filter(id__in=ids).update(claimed_until=now + CLAIM_LEASE)
     return ids
 
 

@@ -6,9 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time
 from typing import Any
 
-from celery import current_app
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -251,19 +249,16 @@ def source_add(request: HttpRequest) -> HttpResponse:
         return redirect("frontend:editor-harvest")
     data = form.cleaned_data
     try:
-        with transaction.atomic():
-            pending = source_request_create(
-                editor=request.user, url=data["url"], kind=data["kind"],  # type: ignore[arg-type]
-                topic_slugs=[topic.slug for topic in data["topics"]],
-            )  # fmt: skip
-            transaction.on_commit(
-                lambda: current_app.send_task("workers.tasks.harvest_source_request", args=[pending.pk])
-            )
+        pending = source_request_create(
+            editor=request.user, url=data["url"], kind=data["kind"],  # type: ignore[arg-type]
+            topic_slugs=[topic.slug for topic in data["topics"]],
+        )  # fmt: skip
     except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(
-            request, f"Looking for the feed at {pending.url}: the result appears below in a moment."
+            request,
+            f"Looking for the feed at {pending.url}: a worker picks it up within a minute; the result appears below.",
         )
     return redirect("frontend:editor-harvest")
 

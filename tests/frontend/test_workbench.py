@@ -206,24 +206,21 @@ def test_harvest_health_lists_failing_sources_and_retry_makes_one_due(client, ed
     assert failing.next_poll_at <= timezone.now()
 
 
-def test_add_source_by_url_is_discovered_by_the_worker_task(
-    client, editor, feed_server, django_capture_on_commit_callbacks
-):
+def test_add_source_by_url_is_discovered_by_the_worker_task(client, editor, feed_server):
     from unittest import mock
 
-    from workers.tasks import harvest_source_request
+    from workers.tasks import dispatch_source_requests, harvest_source_request
 
     site = feed_server.add("/", Reply(200, b'<html><head><link rel="alternate" type="application/rss+xml" href="/rss.xml"></head></html>',
                                       {"Content-Type": "text/html"}))  # fmt: skip
     feed_server.add("/rss.xml", Reply(200, rss(item("1"))))
     client.force_login(editor)
-    with (
-        mock.patch("frontend.views.editor.current_app.send_task") as send,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        client.post("/editor/sources/add/", {"url": site, "kind": ""})
+    client.post("/editor/sources/add/", {"url": site, "kind": ""})  # the web side only writes the request
     request = SourceRequest.objects.get()
-    send.assert_called_once_with("workers.tasks.harvest_source_request", args=[request.pk])
+    with mock.patch("workers.tasks.harvest_source_request.delay") as delay:
+        assert dispatch_source_requests() == 1
+        assert dispatch_source_requests() == 0  # claimed: not dispatched twice
+    delay.assert_called_once_with(request.pk)
     assert harvest_source_request(request.pk) == "added"
     assert Source.objects.get().feed_url == feed_server.url("/rss.xml")
     bad = client.post("/editor/sources/add/", {"url": "ftp://example.org/"}, follow=True).content.decode()
