@@ -35,7 +35,7 @@ from curation.models import (
     User,
 )
 from curation.services.instruments import instrument_current_version
-from curation.services.reviews import conflict_profile, conflict_reason
+from curation.services.reviews import conflict_profiles, conflict_reason
 from curation.services.rounds import reviewer_load
 
 HEALTHY_OUTCOMES = (FetchOutcome.OK, FetchOutcome.NOT_MODIFIED, FetchOutcome.UNCHANGED, FetchOutcome.NEVER)
@@ -200,7 +200,7 @@ def _add_steering(rows: list[CandidateProgress]) -> None:
         ).order_by("last_name", "first_name", "id")
     )
     load = reviewer_load([e.pk for e in experts])
-    profiles = {e.pk: conflict_profile(e) for e in experts}
+    profiles = conflict_profiles(experts)
     for row in rows:
         assigned = {reviewer.pk for reviewer, _ in row.reviewers}
         for expert in experts:

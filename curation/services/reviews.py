@@ -86,6 +86,33 @@ def _normalise_name(name: str) -> str:
     return " ".join(w for w in (word.casefold().strip(".") for word in words) if w and w not in _TITLES)
 
 
+def conflict_profiles(reviewers: list[User]) -> dict[int, ConflictProfile]:
+    """Every reviewer's conflicts in three queries, however many reviewers (a round's assignment)."""
+    ids = [reviewer.pk for reviewer in reviewers]
+    owned: dict[int, set[int]] = {}
+    for user_id, source_id in Source.owners.through.objects.filter(user_id__in=ids).values_list(
+        "user_id", "source_id"
+    ):
+        owned.setdefault(user_id, set()).add(source_id)
+    declared: dict[int, set[int]] = {}
+    for user_id, source_id in ExpertProfile.conflicted_sources.through.objects.filter(
+        expertprofile__user_id__in=ids
+    ).values_list("expertprofile__user_id", "source_id"):
+        declared.setdefault(user_id, set()).add(source_id)
+    authors = dict(ExpertProfile.objects.filter(user_id__in=ids).values_list("user_id", "conflicted_authors"))
+    return {
+        reviewer.pk: ConflictProfile(
+            name=_normalise_name(reviewer.get_full_name()),
+            owned_source_ids=frozenset(owned.get(reviewer.pk, ())),
+            declared_source_ids=frozenset(declared.get(reviewer.pk, ())),
+            declared_authors=frozenset(
+                _normalise_name(a) for a in authors.get(reviewer.pk) or [] if a.strip()
+            ),
+        )
+        for reviewer in reviewers
+    }
+
+
 def conflict_profile(reviewer: User) -> ConflictProfile:
     """The reviewer's ownerships and declared conflicts (sources and authors)."""
     profile = ExpertProfile.objects.filter(user=reviewer).first()

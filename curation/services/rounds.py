@@ -28,7 +28,7 @@ from curation.services.audit import audit_record
 from curation.services.instruments import designation_for_total
 from curation.services.metrics import metrics_refresh_resources
 from curation.services.notifications import notify_assignments, notify_round_published
-from curation.services.reviews import conflict_profile, conflict_reason
+from curation.services.reviews import conflict_profile, conflict_profiles, conflict_reason
 from curation.statistics import finite_or_none, spearman_brown
 
 COUNTED_REVIEWS = (ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED)
@@ -117,7 +117,7 @@ def round_assign(
             raise InvalidInput("Add candidates before assigning reviewers.")
         experts = _eligible_pool(pool)
         load = reviewer_load([e.pk for e in experts])
-        profiles = {e.pk: conflict_profile(e) for e in experts}
+        profiles = conflict_profiles(experts)
         assignments, short = [], []
         for candidate in candidates:
             eligible = [e for e in experts if not conflict_reason(profiles[e.pk], candidate.resource)]
@@ -139,7 +139,7 @@ def round_assign(
                      after={"status": RoundStatus.OPEN, "assignments": len(assignments)})  # fmt: skip
         saved = list(
             Assignment.objects.filter(candidate__round=round_).select_related(
-                "reviewer", "candidate__resource", "candidate__round"
+                "reviewer", "candidate__resource", "candidate__round__instrument_version__instrument"
             )
         )
         notify_assignments(saved)

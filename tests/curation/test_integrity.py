@@ -333,3 +333,17 @@ def test_the_admins_delete_removes_through_the_service_with_a_tombstone(client, 
     )
     assert AuditEvent.objects.get(action="resource.removed").reason == "Deleted in the admin"
     assert Review.objects.count() == 0
+
+
+def test_assignment_loads_conflicts_in_a_fixed_number_of_queries(editor, air, django_assert_max_num_queries):
+    from curation.services.rounds import round_add_candidates, round_assign, round_create
+
+    experts = [make_verified_expert(editor, f"bulk{n}") for n in range(12)]
+    resources = [ResourceFactory() for _ in range(6)]
+    now = timezone.now()
+    round_ = round_create(editor=editor, title="Bulk", instrument_version=air, window_start=now - timedelta(days=3),
+                          window_end=now + timedelta(days=1), deadline=now + timedelta(days=5))  # fmt: skip
+    round_add_candidates(editor=editor, round_=round_, resources=resources)
+    with django_assert_max_num_queries(25):  # not one per expert x candidate (72 pairs here)
+        round_assign(editor=editor, round_=round_, pool=experts)
+    assert Assignment.objects.filter(candidate__round=round_).count() == 18
