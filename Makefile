@@ -45,7 +45,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy curation workers
+	$(BIN)/mypy curation workers api frontend config
 
 contracts: $(STAMP)
 	$(BIN)/lint-imports

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from api import serializers as out
 from api.views import _visible_resource, cursor_ordered
+from config.requests import signed_in, viewer
 from curation import selectors
 from curation.models import (
     CurationRound,
@@ -43,9 +44,10 @@ def _case(case: Any, message: str) -> dict[str, Any]:
 
 
 def _editor(request: Request) -> User:
-    if not request.user.is_authenticated or not request.user.is_editor:  # type: ignore[union-attr]
+    user = viewer(request)
+    if user is None or not user.is_editor:
         raise PermissionDenied("Only editors do this.")
-    return request.user  # type: ignore[return-value]
+    return user
 
 
 class ResourceFlagView(APIView):
@@ -68,8 +70,8 @@ class ResourceFlagView(APIView):
             if review is None:
                 raise NotFound("No published review of this resource with this id.")
         flag, message = flag_raise(
-            user=request.user, resource=resource, review=review, reason=data.validated_data["reason"]
-        )  # type: ignore[arg-type]
+            user=signed_in(request), resource=resource, review=review, reason=data.validated_data["reason"]
+        )
         return Response(_case(flag, message), status=status.HTTP_201_CREATED)
 
 
@@ -98,7 +100,7 @@ class AppealCreateView(APIView):
             )
             if review is None:
                 raise NotFound("No published review with this id.")
-        appeal, message = appeal_submit(appellant=request.user, designation=designation, review=review,  # type: ignore[arg-type]
+        appeal, message = appeal_submit(appellant=signed_in(request), designation=designation, review=review,
                                         statement=values["statement"])  # fmt: skip
         return Response(_case(appeal, message), status=status.HTTP_201_CREATED)
 
@@ -112,7 +114,7 @@ class SourceClaimView(APIView):
     @extend_schema(request=None, responses={201: out.SourceClaimSerializer})
     def post(self, request: Request, id: str) -> Response:
         source = get_object_or_404(Source, public_id=id)
-        claim = source_claim_start(user=request.user, source=source)  # type: ignore[arg-type]
+        claim = source_claim_start(user=signed_in(request), source=source)
         return Response(out.SourceClaimSerializer(claim).data, status=status.HTTP_201_CREATED)
 
 
@@ -126,7 +128,7 @@ class MyClaimsView(generics.ListAPIView):  # type: ignore[type-arg]
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return SourceClaim.objects.none()
-        return SourceClaim.objects.filter(claimant=self.request.user).select_related("source")
+        return SourceClaim.objects.filter(claimant=signed_in(self.request)).select_related("source")
 
 
 class MyConflictsView(APIView):
@@ -135,7 +137,7 @@ class MyConflictsView(APIView):
     permission_classes = SIGNED_IN
 
     def _profile(self, request: Request) -> ExpertProfile:
-        profile = ExpertProfile.objects.filter(user=request.user).first()
+        profile = ExpertProfile.objects.filter(user=signed_in(request)).first()
         if profile is None:
             raise NotFound("You have no expert profile: apply as an expert first.")
         return profile
@@ -156,7 +158,7 @@ class MyConflictsView(APIView):
         sources = list(Source.objects.filter(public_id__in=values["sources"]))
         if len(sources) != len(set(values["sources"])):
             raise NotFound("Some of these sources do not exist.")
-        profile = conflict_declare(user=request.user, sources=sources, authors=values["authors"],  # type: ignore[arg-type]
+        profile = conflict_declare(user=signed_in(request), sources=sources, authors=values["authors"],
                                    statement=values["statement"])  # fmt: skip
         return Response(self._body(profile))
 

@@ -27,7 +27,7 @@ class SearchCursorPagination(DefaultCursorPagination):
     def paginate_search(self, queryset: QuerySet[Resource], query: str, request: Request) -> list[Resource]:
         self.request = request
         self.base_url = request.build_absolute_uri()
-        self.page_size = self.get_page_size(request)
+        self.page_size = self.get_page_size(request) or self.page_size
         token = request.query_params.get(self.cursor_query_param)
         after = search_cursor_decode(token) if token else None
         if token and after is None:
@@ -38,7 +38,7 @@ class SearchCursorPagination(DefaultCursorPagination):
         return self.page
 
     def get_next_link(self) -> str | None:
-        if not self.has_next:
+        if not self.has_next or not self.page or self.base_url is None:
             return None
         return replace_query_param(
             self.base_url, self.cursor_query_param, search_cursor_encode(self.page[-1])

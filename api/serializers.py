@@ -31,7 +31,7 @@ class TopicSerializer(serializers.ModelSerializer[Topic]):
 
 class SourceSerializer(serializers.ModelSerializer[Source]):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    topics = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    topics = serializers.SlugRelatedField[Topic](many=True, read_only=True, slug_field="slug")
     resource_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -84,8 +84,8 @@ _DATETIME = serializers.DateTimeField()
 class ResourceSerializer(serializers.ModelSerializer[Resource]):
     id = serializers.UUIDField(source="public_id", read_only=True)
     url = serializers.URLField(source="canonical_url", read_only=True)
-    source = SourceBriefSerializer(read_only=True)
-    topics = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    source = SourceBriefSerializer(read_only=True)  # type: ignore[assignment]  # a nested serializer field
+    topics = serializers.SlugRelatedField[Topic](many=True, read_only=True, slug_field="slug")
     designations = serializers.SerializerMethodField()
     metrics = serializers.SerializerMethodField()
     snippet = serializers.SerializerMethodField()
@@ -165,7 +165,7 @@ class InstrumentScoreSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class ResourceDetailSerializer(ResourceSerializer):
-    to_representation = serializers.ModelSerializer.to_representation  # the generic walk: one object
+    to_representation = serializers.ModelSerializer.to_representation  # type: ignore[assignment]  # the generic walk: one object
     authors = serializers.ListField(child=serializers.CharField(), read_only=True)
     transcript_urls = serializers.ListField(
         child=serializers.DictField(child=serializers.CharField()), read_only=True
@@ -190,7 +190,7 @@ class ResourceDetailSerializer(ResourceSerializer):
 
 class ItemSerializer(serializers.Serializer[dict[str, Any]]):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the item's label, not the field's
     help = serializers.CharField(required=False, allow_blank=True)
     anchors = serializers.DictField(child=serializers.CharField(), required=False)
     scale = serializers.DictField()
@@ -265,7 +265,7 @@ class RoundSerializer(serializers.ModelSerializer[CurationRound]):
     id = serializers.UUIDField(source="public_id", read_only=True)
     instrument = serializers.CharField(source="instrument_version.instrument.slug", read_only=True)
     version = serializers.IntegerField(source="instrument_version.version", read_only=True)
-    topic = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    topic: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     candidate_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -346,7 +346,7 @@ class AppealSerializer(serializers.ModelSerializer[Appeal]):
 
 class SourceClaimSerializer(serializers.ModelSerializer[SourceClaim]):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    source = serializers.UUIDField(source="source.public_id", read_only=True)
+    source = serializers.UUIDField(source="source.public_id", read_only=True)  # type: ignore[assignment]
 
     class Meta:
         model = SourceClaim

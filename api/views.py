@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from api import serializers as out
 from api.filters import ResourceFilter
 from api.pagination import DefaultCursorPagination, SearchCursorPagination
+from config.requests import signed_in, viewer
 from curation import selectors
 from curation.models import CurationRound, Instrument, InstrumentVersion, Resource, Review
 from curation.search import resource_related, resource_search, search_snippets
@@ -186,7 +187,10 @@ class EndorsementView(APIView):
     @extend_schema(responses=out.EndorsementSerializer)
     def get(self, request: Request, id: str) -> Response:
         endorsement = (
-            _visible_resource(id).endorsements.filter(user=request.user).exclude(status="withdrawn").first()
+            _visible_resource(id)
+            .endorsements.filter(user=signed_in(request))
+            .exclude(status="withdrawn")
+            .first()
         )
         if endorsement is None:
             raise NotFound("You have not endorsed this resource.")
@@ -200,8 +204,8 @@ class EndorsementView(APIView):
         data = out.EndorsementInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         endorsement, created = endorsement_put(
-            user=request.user, resource=_visible_resource(id), note=data.validated_data["note"]
-        )  # type: ignore[arg-type]
+            user=signed_in(request), resource=_visible_resource(id), note=data.validated_data["note"]
+        )
         return Response(
             out.EndorsementSerializer(endorsement).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -301,9 +305,9 @@ def _own_or_visible_review(request: Request, review_id: Any) -> Review:
     )
     visible = review is not None and (
         (request.user.is_authenticated and review.reviewer_id == request.user.pk)
-        or selectors.review_list_visible_to(user=request.user, resource=review.resource)
+        or selectors.review_list_visible_to(user=viewer(request), resource=review.resource)
         .filter(pk=review.pk)
-        .exists()  # type: ignore[arg-type]
+        .exists()
     )
     if not visible:
         raise NotFound("No review with this id is visible to you.")
@@ -374,4 +378,4 @@ class MeView(APIView):
 
     @extend_schema(responses=out.MeSerializer)
     def get(self, request: Request) -> Response:
-        return Response(out.MeSerializer(request.user).data)
+        return Response(out.MeSerializer(signed_in(request)).data)

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from config.requests import signed_in
 from curation import editorial, selectors
 from curation.enums import RoundStatus
 from curation.errors import DomainError
@@ -91,10 +92,10 @@ def verification_decide(request: HttpRequest, public_id: str) -> HttpResponse:
     _attempt(
         request,
         lambda: expert_verification_decide(
-            editor=request.user,
+            editor=signed_in(request),
             profile=profile,
             approve=approve,
-            reason=request.POST.get("reason", ""),  # type: ignore[arg-type]
+            reason=request.POST.get("reason", ""),
         ),
         f"{name} is now a verified expert." if approve else f"{name}'s application was declined.",
     )
@@ -244,7 +245,8 @@ def source_add(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for field, problems in form.errors.items():
             messages.error(
-                request, f"{form.fields[field].label if field in form.fields else ''}: {' '.join(problems)}"
+                request,
+                f"{form.fields[field].label if field in form.fields else ''}: {' '.join(map(str, problems))}",
             )
         return redirect("frontend:editor-harvest")
     data = form.cleaned_data
@@ -268,7 +270,7 @@ def source_add(request: HttpRequest) -> HttpResponse:
 def opml_upload(request: HttpRequest) -> HttpResponse:
     form = OpmlImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, " ".join(" ".join(problems) for problems in form.errors.values()))
+        messages.error(request, " ".join(" ".join(map(str, problems)) for problems in form.errors.values()))
         return redirect("frontend:editor-harvest")
     report = opml_import(form.cleaned_data["opml"])
     summary = f"OPML import: {len(report.created)} new source(s), {len(report.existing)} already known"

@@ -196,16 +196,8 @@ def round_reviewers(request: HttpRequest, public_id: str) -> HttpResponse:
     """Add, remove or swap one reviewer of one candidate of an open round."""
     round_ = get_object_or_404(CurationRound, public_id=public_id)
     candidate = get_object_or_404(RoundCandidate, round=round_, pk=_int(request.POST.get("candidate")))
-    add = (
-        User.objects.filter(public_id=request.POST.get("add") or None).first()
-        if _is_uuid(request.POST.get("add", ""))
-        else None
-    )
-    remove = (
-        User.objects.filter(public_id=request.POST.get("remove") or None).first()
-        if _is_uuid(request.POST.get("remove", ""))
-        else None
-    )
+    add = _user_by_public_id(request.POST.get("add", ""))
+    remove = _user_by_public_id(request.POST.get("remove", ""))
     editor, reason = _user(request), request.POST.get("reason", "")
     if add and remove:
         _attempt(request, lambda: assignment_swap(editor=editor, candidate=candidate, remove=remove, add=add, reason=reason),
@@ -222,6 +214,10 @@ def round_reviewers(request: HttpRequest, public_id: str) -> HttpResponse:
     else:
         messages.error(request, "Choose a reviewer to add, remove or swap.")
     return redirect("frontend:editor-round", public_id=round_.public_id)
+
+
+def _user_by_public_id(value: str) -> User | None:
+    return User.objects.filter(public_id=value).first() if _is_uuid(value) else None
 
 
 def _int(value: str | None) -> int | None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from config.requests import signed_in, viewer
 from curation import selectors
 from curation.enums import FetchOutcome
 from curation.errors import DomainError
@@ -84,7 +85,7 @@ def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "frontend/resource_detail.html", context)
 
 
-@ratelimit(key="ip", rate="60/m", block=False)
+@ratelimit(key="ip", rate="60/m", block=False)  # type: ignore[untyped-decorator]
 def resource_outbound(request: HttpRequest, public_id: str) -> HttpResponse:
     """Record an outbound click (once per visitor per day), then send the reader to the resource at its
     source. Throttled per address: a script replaying the redirect gets 429, not a count."""
@@ -192,8 +193,8 @@ def endorse(request: HttpRequest, public_id: str) -> HttpResponse:
             messages.info(request, "Your endorsement was withdrawn.")
         else:
             endorsement, _ = endorsement_put(
-                user=request.user, resource=resource, note=request.POST.get("note", "")
-            )  # type: ignore[arg-type]
+                user=signed_in(request), resource=resource, note=request.POST.get("note", "")
+            )
             messages.success(request, endorsement.hold_reason or "Thank you: your endorsement counts.")
     except DomainError as error:
         messages.error(request, error.message)
@@ -228,14 +229,14 @@ def _verified_expert(public_id: str) -> User:
 def portfolio(request: HttpRequest, public_id: str) -> HttpResponse:
     """An expert's signed reviews: public, printable (print stylesheet), for promotion and CPD files."""
     expert = _verified_expert(public_id)
-    reviews = selectors.reviewer_portfolio(reviewer=expert, viewer=request.user)
+    reviews = selectors.reviewer_portfolio(reviewer=expert, viewer=viewer(request))
     return render(request, "frontend/portfolio.html", {"expert": expert, "reviews": reviews})
 
 
 def portfolio_csv_download(request: HttpRequest, public_id: str) -> HttpResponse:
     expert = _verified_expert(public_id)
     response = HttpResponse(
-        portfolio_csv(selectors.reviewer_portfolio(reviewer=expert, viewer=request.user)),
+        portfolio_csv(selectors.reviewer_portfolio(reviewer=expert, viewer=viewer(request))),
         content_type="text/csv",
     )
     response["Content-Disposition"] = f'attachment; filename="review-portfolio-{expert.username}.csv"'

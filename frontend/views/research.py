@@ -16,15 +16,16 @@ CACHE_SECONDS = 3600  # the nightly snapshots change once a day; the plots are c
 
 
 def _reliabilities() -> list[dict[str, Any]]:
-    return cache.get_or_set("research:reliability", reliability_overview, CACHE_SECONDS)  # type: ignore[no-any-return]
+    return cache.get_or_set("research:reliability", reliability_overview, CACHE_SECONDS) or []
 
 
 def _section(name: str) -> tuple[list[list[Any]], str]:
     if name not in SECTIONS:
         raise Http404("No such plot")
-    return cache.get_or_set(  # type: ignore[no-any-return]
+    found: tuple[list[list[Any]], str] | None = cache.get_or_set(
         f"research:section:{name}", lambda: report_section(name, _reliabilities()), CACHE_SECONDS
     )
+    return found if found is not None else report_section(name, _reliabilities())
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -34,7 +35,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-@csp_exempt()  # a matplotlib drawing with its own <style>; shown as an image, where no script runs
+@csp_exempt()  # type: ignore[arg-type]  # a matplotlib drawing with its own <style>; shown as an image, where no script runs
 def plot_svg(request: HttpRequest, name: str) -> HttpResponse:
     response = HttpResponse(_section(name)[1], content_type="image/svg+xml")
     response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
