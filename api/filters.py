@@ -47,9 +47,10 @@ class ResourceFilter(django_filters.FilterSet):
         help_text="instrument:minimum mean, e.g. air:30 (current version of the instrument)",
     )
     reviewed = django_filters.ChoiceFilter(
-        method="by_criteria", choices=[("true", "true"), ("false", "false")],
+        method="by_criteria",
+        choices=[("true", "true"), ("false", "false")],
         help_text="true: only resources with public expert reviews; false: only those without",
-    )  # fmt: skip
+    )
     published_after = BoundedIsoDateTimeFilter(
         field_name="published_at", lookup_expr="gte", label="published_after"
     )

@@ -39,8 +39,14 @@ SIGNED_IN = [IsAuthenticated, *APIView.permission_classes]
 
 
 def _case(case: Any, message: str) -> dict[str, Any]:
-    return out.CaseSerializer({"public_id": case.public_id, "status": case.status,
-                               "held_for_confidentiality": case.held_for_confidentiality, "message": message}).data  # fmt: skip
+    return out.CaseSerializer(
+        {
+            "public_id": case.public_id,
+            "status": case.status,
+            "held_for_confidentiality": case.held_for_confidentiality,
+            "message": message,
+        }
+    ).data
 
 
 def _editor(request: Request) -> User:
@@ -87,8 +93,11 @@ class AppealCreateView(APIView):
         values = data.validated_data
         designation = review = None
         if values.get("designation"):
-            designation = Designation.objects.select_related("resource__source").filter(
-                public_id=values["designation"], resource__status="visible").first()  # fmt: skip
+            designation = (
+                Designation.objects.select_related("resource__source")
+                .filter(public_id=values["designation"], resource__status="visible")
+                .first()
+            )
             if designation is None:
                 raise NotFound("No designation with this id.")
         else:
@@ -100,8 +109,12 @@ class AppealCreateView(APIView):
             )
             if review is None:
                 raise NotFound("No published review with this id.")
-        appeal, message = appeal_submit(appellant=signed_in(request), designation=designation, review=review,
-                                        statement=values["statement"])  # fmt: skip
+        appeal, message = appeal_submit(
+            appellant=signed_in(request),
+            designation=designation,
+            review=review,
+            statement=values["statement"],
+        )
         return Response(_case(appeal, message), status=status.HTTP_201_CREATED)
 
 
@@ -143,8 +156,11 @@ class MyConflictsView(APIView):
         return profile
 
     def _body(self, profile: ExpertProfile) -> dict[str, Any]:
-        return {"sources": [str(s) for s in profile.conflicted_sources.values_list("public_id", flat=True)],
-                "authors": profile.conflicted_authors, "statement": profile.conflicts_of_interest}  # fmt: skip
+        return {
+            "sources": [str(s) for s in profile.conflicted_sources.values_list("public_id", flat=True)],
+            "authors": profile.conflicted_authors,
+            "statement": profile.conflicts_of_interest,
+        }
 
     @extend_schema(responses=out.ConflictsSerializer)
     def get(self, request: Request) -> Response:
@@ -158,8 +174,9 @@ class MyConflictsView(APIView):
         sources = list(Source.objects.filter(public_id__in=values["sources"]))
         if len(sources) != len(set(values["sources"])):
             raise NotFound("Some of these sources do not exist.")
-        profile = conflict_declare(user=signed_in(request), sources=sources, authors=values["authors"],
-                                   statement=values["statement"])  # fmt: skip
+        profile = conflict_declare(
+            user=signed_in(request), sources=sources, authors=values["authors"], statement=values["statement"]
+        )
         return Response(self._body(profile))
 
 

@@ -69,10 +69,17 @@ class ApiRootView(APIView):
     )
     def get(self, request: Request) -> Response:
         names = {
-            "resources": "resource-list", "sources": "source-list", "topics": "topic-list", "instruments": "instrument-list",
-            "reviews": "review-list", "rounds": "round-list", "designations": "designation-list",
-            "reliability": "reliability", "me": "me", "schema": "schema",
-        }  # fmt: skip
+            "resources": "resource-list",
+            "sources": "source-list",
+            "topics": "topic-list",
+            "instruments": "instrument-list",
+            "reviews": "review-list",
+            "rounds": "round-list",
+            "designations": "designation-list",
+            "reliability": "reliability",
+            "me": "me",
+            "schema": "schema",
+        }
         links = {key: request.build_absolute_uri(reverse(f"api:{name}")) for key, name in names.items()}
         links["docs"] = request.build_absolute_uri(reverse("api-docs"))
         return Response({"name": "FOAM Curator API", "version": "v1", "links": links})
@@ -90,12 +97,14 @@ class ResourceListView(generics.ListAPIView):  # type: ignore[type-arg]
             OpenApiParameter("q", OpenApiTypes.STR, description="full-text query"),
             OpenApiParameter("ordering", OpenApiTypes.STR, enum=list(ORDERINGS)),
             OpenApiParameter(
-                "facets", OpenApiTypes.STR, enum=["true", "false"],
+                "facets",
+                OpenApiTypes.STR,
+                enum=["true", "false"],
                 description="true: add `facets`, the number of matching resources per topic, level, kind, "
                 "designation and reviewed state (for the query and filters, not just this page)",
             ),
         ]
-    )  # fmt: skip
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
@@ -291,9 +300,13 @@ class ReviewListView(generics.ListCreateAPIView):  # type: ignore[type-arg]
         if version is None:
             raise ValidationError({"instrument": ["No such instrument version."]})
         review = review_save_draft(
-            reviewer=request.user, resource=_visible_resource(values["resource"]), version=version, scores=values["scores"],  # type: ignore[arg-type]
-            comments=values["comments"], conflict_of_interest=values["conflict_of_interest"],
-        )  # fmt: skip
+            reviewer=signed_in(request),
+            resource=_visible_resource(values["resource"]),
+            version=version,
+            scores=values["scores"],
+            comments=values["comments"],
+            conflict_of_interest=values["conflict_of_interest"],
+        )
         return Response(out.ReviewSerializer(review).data)
 
 
@@ -359,18 +372,32 @@ class DesignationListView(generics.ListAPIView):  # type: ignore[type-arg]
 
 
 class ReliabilityView(APIView):
-    @extend_schema(responses=inline_serializer("InstrumentReliability", {
-        "instrument": serializers.CharField(), "version": serializers.IntegerField(), "computed_at": serializers.DateTimeField(),
-        "single_rater_icc": serializers.FloatField(allow_null=True), "result": serializers.DictField(),
-    }, many=True))  # fmt: skip
+    @extend_schema(
+        responses=inline_serializer(
+            "InstrumentReliability",
+            {
+                "instrument": serializers.CharField(),
+                "version": serializers.IntegerField(),
+                "computed_at": serializers.DateTimeField(),
+                "single_rater_icc": serializers.FloatField(allow_null=True),
+                "result": serializers.DictField(),
+            },
+            many=True,
+        )
+    )
     def get(self, request: Request) -> Response:
         return Response(
             [
-                {"instrument": s.instrument_version.instrument.slug, "version": s.instrument_version.version,
-                 "computed_at": s.computed_at, "single_rater_icc": s.single_rater_icc, "result": s.result}
+                {
+                    "instrument": s.instrument_version.instrument.slug,
+                    "version": s.instrument_version.version,
+                    "computed_at": s.computed_at,
+                    "single_rater_icc": s.single_rater_icc,
+                    "result": s.result,
+                }
                 for s in selectors.instrument_reliability_latest()
             ]
-        )  # fmt: skip
+        )
 
 
 class MeView(APIView):

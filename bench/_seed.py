@@ -89,31 +89,101 @@ def seed(resource_count: int) -> dict[str, int]:
     )
     source_ids = [s.pk for s in sources]
     resource_columns = [
-        "public_id", "source_id", "identity_key", "guid", "canonical_url", "title", "authors", "published_at", "summary",
-        "text", "content_hash", "work_key", "previous_content_hash", "language", "enclosure_url", "enclosure_type",
-        "transcript_urls", "chapters_url", "video_id", "is_short", "thumbnail_url", "status", "created_at", "modified_at",
-    ]  # fmt: skip
+        "public_id",
+        "source_id",
+        "identity_key",
+        "guid",
+        "canonical_url",
+        "title",
+        "authors",
+        "published_at",
+        "summary",
+        "text",
+        "content_hash",
+        "work_key",
+        "previous_content_hash",
+        "language",
+        "enclosure_url",
+        "enclosure_type",
+        "transcript_urls",
+        "chapters_url",
+        "video_id",
+        "is_short",
+        "thumbnail_url",
+        "status",
+        "created_at",
+        "modified_at",
+    ]
     copy_rows(
         Resource,
         resource_columns,
         (
-            [uuid.uuid4(), source_ids[n % 100], f"{n:064x}", "", f"https://example.org/{n}", _title(rng), Jsonb([]),
-             now - timedelta(hours=n), f"<p>{_words(rng, 30)}</p>", _words(rng, 90), "", "", "", "en", "", "",
-             Jsonb([]), "", "", False, "", "visible", now, now]
+            [
+                uuid.uuid4(),
+                source_ids[n % 100],
+                f"{n:064x}",
+                "",
+                f"https://example.org/{n}",
+                _title(rng),
+                Jsonb([]),
+                now - timedelta(hours=n),
+                f"<p>{_words(rng, 30)}</p>",
+                _words(rng, 90),
+                "",
+                "",
+                "",
+                "en",
+                "",
+                "",
+                Jsonb([]),
+                "",
+                "",
+                False,
+                "",
+                "visible",
+                now,
+                now,
+            ]
             for n in range(resource_count)
         ),
-    )  # fmt: skip
+    )
     resource_ids = list(Resource.objects.order_by("id").values_list("id", flat=True))
     versions = list(InstrumentVersion.objects.filter(instrument__slug__in=["air", "rmetriq", "gestalt"]))
-    review_columns = ["public_id", "resource_id", "reviewer_id", "instrument_version_id", "scores", "total", "comments",
-                      "conflict_of_interest", "status", "held_for_confidentiality", "created_at", "modified_at", "submitted_at"]  # fmt: skip
+    review_columns = [
+        "public_id",
+        "resource_id",
+        "reviewer_id",
+        "instrument_version_id",
+        "scores",
+        "total",
+        "comments",
+        "conflict_of_interest",
+        "status",
+        "held_for_confidentiality",
+        "created_at",
+        "modified_at",
+        "submitted_at",
+    ]
 
     def reviews():  # type: ignore[no-untyped-def]
         for index, resource_id in enumerate(resource_ids):
             for slot in range(3):
                 version = versions[(index + slot) % len(versions)]
-                yield [uuid.uuid4(), resource_id, expert_ids[(index * 3 + slot) % len(expert_ids)], version.pk, Jsonb({}),
-                       float(rng.randint(version.total_min, version.total_max)), "", "None", "submitted", False, now, now, now]  # fmt: skip
+                yield [
+                    uuid.uuid4(),
+                    resource_id,
+                    expert_ids[(index * 3 + slot) % len(expert_ids)],
+                    version.pk,
+                    Jsonb({}),
+                    float(rng.randint(version.total_min, version.total_max)),
+                    "",
+                    "None",
+                    "submitted",
+                    False,
+                    now,
+                    now,
+                    now,
+                ]
 
     review_count = copy_rows(Review, review_columns, reviews())
     endorsement_columns = [

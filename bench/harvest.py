@@ -166,8 +166,12 @@ PHASES = {"feedparser": phase_feedparser, "ours": phase_ours, "reader": phase_re
 def run_phase(name: str, urls: list[str]) -> dict[str, float]:
     completed = subprocess.run(
         [sys.executable, __file__, "--phase", name],
-        input=json.dumps(urls), capture_output=True, text=True, check=False, cwd=ROOT,
-    )  # fmt: skip
+        input=json.dumps(urls),
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
     if completed.returncode != 0:
         raise SystemExit(f"phase {name} failed:\n{completed.stderr[-3000:]}")
     return json.loads(completed.stdout.strip().splitlines()[-1])

@@ -37,12 +37,16 @@ def baseline_sql_seconds() -> float:
     reviews = Review.objects.filter(status__in=["submitted", "accepted"])
     span = Cast(F("instrument_version__total_max") - F("instrument_version__total_min"), FloatField())
     querysets = [
-        reviews.values("resource_id", "instrument_version_id").annotate(n=Count("id"), s=Sum("total"), q=Sum(F("total") * F("total"))),
-        reviews.values("resource_id").annotate(n=Count("id"), x=Sum((Cast(F("total"), FloatField()) - F("instrument_version__total_min")) / span)),
-        Endorsement.objects.filter(status="counted").values("resource_id").annotate(
-            learner=Count("id", filter=Q(kind="learner")), expert=Count("id", filter=Q(kind="expert"))
+        reviews.values("resource_id", "instrument_version_id").annotate(
+            n=Count("id"), s=Sum("total"), q=Sum(F("total") * F("total"))
         ),
-    ]  # fmt: skip
+        reviews.values("resource_id").annotate(
+            n=Count("id"), x=Sum((Cast(F("total"), FloatField()) - F("instrument_version__total_min")) / span)
+        ),
+        Endorsement.objects.filter(status="counted")
+        .values("resource_id")
+        .annotate(learner=Count("id", filter=Q(kind="learner")), expert=Count("id", filter=Q(kind="expert"))),
+    ]
     started = time.perf_counter()
     with connection.cursor() as cursor:
         for queryset in querysets:

@@ -39,7 +39,7 @@ def extras() -> dict[str, object]:
         Source,
         Topic,
         User,
-    )  # fmt: skip
+    )
     from curation.services.rounds import round_add_candidates, round_assign, round_create
 
     rng, now = random.Random(7), timezone.now()
@@ -48,32 +48,72 @@ def extras() -> dict[str, object]:
     for source in Source.objects.order_by("id")[:20]:
         source.topics.add(topic)
     ResourceDailyStat.objects.bulk_create(
-        [ResourceDailyStat(resource_id=rng.choice(ids), day=(now - timedelta(days=d)).date(), views=rng.randint(1, 50),
-                           clicks=rng.randint(0, 10)) for d in range(7) for _ in range(2000)],
+        [
+            ResourceDailyStat(
+                resource_id=rng.choice(ids),
+                day=(now - timedelta(days=d)).date(),
+                views=rng.randint(1, 50),
+                clicks=rng.randint(0, 10),
+            )
+            for d in range(7)
+            for _ in range(2000)
+        ],
         ignore_conflicts=True,
-    )  # fmt: skip
+    )
     air = InstrumentVersion.objects.get(instrument__slug="air")
     Designation.objects.bulk_create(
-        [Designation(resource_id=pk, instrument_version=air, label=rng.choice(["Approved", "Honourable mention", ""]),
-                     mean_total=30, review_count=3, published_at=now) for pk in ids[::50]]
-    )  # fmt: skip
+        [
+            Designation(
+                resource_id=pk,
+                instrument_version=air,
+                label=rng.choice(["Approved", "Honourable mention", ""]),
+                mean_total=30,
+                review_count=3,
+                published_at=now,
+            )
+            for pk in ids[::50]
+        ]
+    )
     editor = User.objects.create(username="bench-editor", role="editor", first_name="Ed", last_name="Itor")
     experts = list(User.objects.filter(role="expert")[:12])
     for expert in experts:
-        ExpertProfile.objects.create(user=expert, profession="Physician", specialty="EM", applied_at=now,
-                                     verification_status="approved", decided_by=editor, decided_at=now)  # fmt: skip
+        ExpertProfile.objects.create(
+            user=expert,
+            profession="Physician",
+            specialty="EM",
+            applied_at=now,
+            verification_status="approved",
+            decided_by=editor,
+            decided_at=now,
+        )
     ExpertProfile.objects.bulk_create(
-        [ExpertProfile(user=user, profession="Nurse", specialty="ED", applied_at=now)
-         for user in User.objects.filter(role="learner")[:25]]
-    )  # fmt: skip
-    round_ = round_create(editor=editor, title="Bench round", instrument_version=air, window_start=now - timedelta(days=30),
-                          window_end=now, deadline=now + timedelta(days=14))  # fmt: skip
+        [
+            ExpertProfile(user=user, profession="Nurse", specialty="ED", applied_at=now)
+            for user in User.objects.filter(role="learner")[:25]
+        ]
+    )
+    round_ = round_create(
+        editor=editor,
+        title="Bench round",
+        instrument_version=air,
+        window_start=now - timedelta(days=30),
+        window_end=now,
+        deadline=now + timedelta(days=14),
+    )
     round_add_candidates(editor=editor, round_=round_, resources=Resource.objects.filter(pk__in=ids[:40]))
     round_assign(editor=editor, round_=round_, pool=experts)
     FetchAttempt.objects.bulk_create(
-        [FetchAttempt(source=source, started_at=now - timedelta(minutes=n), outcome=rng.choice(["ok", "not_modified", "timeout"]),
-                      duration_ms=rng.randint(50, 900)) for source in Source.objects.all() for n in range(30)]
-    )  # fmt: skip
+        [
+            FetchAttempt(
+                source=source,
+                started_at=now - timedelta(minutes=n),
+                outcome=rng.choice(["ok", "not_modified", "timeout"]),
+                duration_ms=rng.randint(50, 900),
+            )
+            for source in Source.objects.all()
+            for n in range(30)
+        ]
+    )
     Source.objects.filter(pk__in=Source.objects.order_by("id").values("pk")[:8]).update(
         last_outcome="timeout", consecutive_errors=3
     )
@@ -135,16 +175,32 @@ def main() -> None:
         gc.freeze()
         resource, source = made["resource"], made["resource"].source  # type: ignore[attr-defined]
         pages = {
-            "anonymous": ["/", "/search/", "/search/?q=sepsis", "/search/?q=sepsis+shock&kind=blog&score=air:30",
-                          "/search/?topic=emergency-medicine&within=30", f"/resources/{resource.public_id}/", "/sources/",
-                          f"/sources/{source.public_id}/", "/topics/emergency-medicine/", "/research/",
-                          "/research/score-distributions.svg", "/research/reliability-vs-raters.svg",
-                          "/research/signal-correlations.svg"],
+            "anonymous": [
+                "/",
+                "/search/",
+                "/search/?q=sepsis",
+                "/search/?q=sepsis+shock&kind=blog&score=air:30",
+                "/search/?topic=emergency-medicine&within=30",
+                f"/resources/{resource.public_id}/",
+                "/sources/",
+                f"/sources/{source.public_id}/",
+                "/topics/emergency-medicine/",
+                "/research/",
+                "/research/score-distributions.svg",
+                "/research/reliability-vs-raters.svg",
+                "/research/signal-correlations.svg",
+            ],
             "learner": ["/library/", "/experts/apply/"],
             "expert": ["/reviews/assignments/", f"/resources/{resource.public_id}/review/air/"],
-            "editor": ["/editor/", "/editor/experts/", "/editor/rounds/", f"/editor/rounds/{made['round'].public_id}/",  # type: ignore[attr-defined]
-                       "/editor/moderation/", "/editor/harvest/"],
-        }  # fmt: skip
+            "editor": [
+                "/editor/",
+                "/editor/experts/",
+                "/editor/rounds/",
+                f"/editor/rounds/{made['round'].public_id}/",  # type: ignore[attr-defined]
+                "/editor/moderation/",
+                "/editor/harvest/",
+            ],
+        }
         results = {}
         for persona, paths in pages.items():
             client = Client()

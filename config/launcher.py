@@ -56,8 +56,12 @@ class Platform:
     def manage(self, *args: str, show: bool = False) -> str:
         completed = subprocess.run(
             [sys.executable, str(ROOT / "manage.py"), *args],
-            cwd=ROOT, env=self.env, capture_output=True, text=True, check=False,
-        )  # fmt: skip
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if completed.returncode != 0:
             sys.stderr.write(completed.stdout + completed.stderr)
             raise SystemExit(f"`manage.py {' '.join(args)}` failed (exit {completed.returncode}).")
@@ -91,18 +95,57 @@ class Platform:
 
     def start(self) -> None:
         python = sys.executable
-        self.spawn("web", [
-            python, "-m", "gunicorn", "config.wsgi", "--bind", f"{self.host}:{self.port}", "--workers", "2",
-            "--access-logfile", "-", "--graceful-timeout", "5",
-        ])  # fmt: skip
-        self.spawn("worker", [
-            python, "-m", "celery", "-A", "config", "worker", "-Q", "default,harvest", "--concurrency", "2",
-            "--without-mingle", "--without-gossip", "--loglevel", "INFO",
-        ])  # fmt: skip
-        self.spawn("beat", [
-            python, "-m", "celery", "-A", "config", "beat", "--loglevel", "INFO",
-            "--schedule", str(self.var_dir / "celerybeat-schedule"),
-        ])  # fmt: skip
+        self.spawn(
+            "web",
+            [
+                python,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "--bind",
+                f"{self.host}:{self.port}",
+                "--workers",
+                "2",
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                "5",
+            ],
+        )
+        self.spawn(
+            "worker",
+            [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                "default,harvest",
+                "--concurrency",
+                "2",
+                "--without-mingle",
+                "--without-gossip",
+                "--loglevel",
+                "INFO",
+            ],
+        )
+        self.spawn(
+            "beat",
+            [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(self.var_dir / "celerybeat-schedule"),
+            ],
+        )
 
     def wait_until_ready(self) -> str:
         url = f"http://{self.host}:{self.port}/"

@@ -78,10 +78,14 @@ def review_version_for(*, reviewer: User, resource: Resource, instrument: Instru
     instrument's current version."""
     assignment = (
         Assignment.objects.filter(
-            reviewer=reviewer, candidate__resource=resource, candidate__round__status=RoundStatus.OPEN,
+            reviewer=reviewer,
+            candidate__resource=resource,
+            candidate__round__status=RoundStatus.OPEN,
             candidate__round__instrument_version__instrument=instrument,
-        ).select_related("candidate__round__instrument_version").first()
-    )  # fmt: skip
+        )
+        .select_related("candidate__round__instrument_version")
+        .first()
+    )
     if assignment is not None:
         return assignment.candidate.round.instrument_version
     return instrument_current_version(instrument=instrument)

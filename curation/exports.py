@@ -76,36 +76,75 @@ def research_export(directory: os.PathLike[str] | str, *, secret: str) -> dict[s
     )
     counts["reviews.csv"] = _write(
         out / "reviews.csv",
-        ["review", "reviewer", "resource", "instrument", "version", "total", "scores", "round", "submitted_on"],
+        [
+            "review",
+            "reviewer",
+            "resource",
+            "instrument",
+            "version",
+            "total",
+            "scores",
+            "round",
+            "submitted_on",
+        ],
         (
-            [pseudonym(secret, r.public_id, kind="review"), pseudonym(secret, r.reviewer.public_id),
-             pseudonym(secret, r.resource.public_id, kind="resource"), r.instrument_version.instrument.slug,
-             r.instrument_version.version, r.total, json.dumps(r.scores, sort_keys=True),
-             pseudonym(secret, r.round.public_id, kind="round") if r.round else "",
-             r.submitted_at.date().isoformat() if r.submitted_at else ""]
+            [
+                pseudonym(secret, r.public_id, kind="review"),
+                pseudonym(secret, r.reviewer.public_id),
+                pseudonym(secret, r.resource.public_id, kind="resource"),
+                r.instrument_version.instrument.slug,
+                r.instrument_version.version,
+                r.total,
+                json.dumps(r.scores, sort_keys=True),
+                pseudonym(secret, r.round.public_id, kind="round") if r.round else "",
+                r.submitted_at.date().isoformat() if r.submitted_at else "",
+            ]
             for r in reviews.iterator(chunk_size=2000)
         ),
-    )  # fmt: skip
+    )
     endorsements = Endorsement.objects.filter(status="counted").select_related("user", "resource")
     counts["endorsements.csv"] = _write(
         out / "endorsements.csv",
         ["user", "resource", "kind", "created_on"],
         (
-            [pseudonym(secret, e.user.public_id), pseudonym(secret, e.resource.public_id, kind="resource"),
-             e.kind, e.created_at.date().isoformat()]
+            [
+                pseudonym(secret, e.user.public_id),
+                pseudonym(secret, e.resource.public_id, kind="resource"),
+                e.kind,
+                e.created_at.date().isoformat(),
+            ]
             for e in endorsements.iterator(chunk_size=5000)
         ),
-    )  # fmt: skip
+    )
     metrics = ResourceMetrics.objects.select_related("resource")
     counts["metrics.csv"] = _write(
         out / "metrics.csv",
-        ["resource", "views", "clicks", "saves", "learner_endorsements", "expert_endorsements", "review_count", "ranking_score", "instruments"],
+        [
+            "resource",
+            "views",
+            "clicks",
+            "saves",
+            "learner_endorsements",
+            "expert_endorsements",
+            "review_count",
+            "ranking_score",
+            "instruments",
+        ],
         (
-            [pseudonym(secret, m.resource.public_id, kind="resource"), m.views, m.clicks, m.saves, m.learner_endorsements,
-             m.expert_endorsements, m.review_count, m.ranking_score, json.dumps(m.instruments, sort_keys=True)]
+            [
+                pseudonym(secret, m.resource.public_id, kind="resource"),
+                m.views,
+                m.clicks,
+                m.saves,
+                m.learner_endorsements,
+                m.expert_endorsements,
+                m.review_count,
+                m.ranking_score,
+                json.dumps(m.instruments, sort_keys=True),
+            ]
             for m in metrics.iterator(chunk_size=5000)
         ),
-    )  # fmt: skip
+    )
     return counts
 
 

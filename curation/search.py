@@ -236,9 +236,13 @@ def resource_search_page(
             if after is not None and after[0] < floor:
                 continue  # the previous page already went past this tier
             tier = lean.annotate(
-                search_match=RawSQL(_with(f"{MATCH} AND {condition}", tsquery), params * (1 + condition_params), output_field=BooleanField()),
+                search_match=RawSQL(
+                    _with(f"{MATCH} AND {condition}", tsquery),
+                    params * (1 + condition_params),
+                    output_field=BooleanField(),
+                ),
                 search_rank=RawSQL(_with(rank, tsquery), params * rank_params, output_field=FloatField()),
-            )  # fmt: skip
+            )
             if metadata is not None and floor == float("-inf"):  # the last tier: also topic/source matches
                 tier = tier.annotate(
                     document_match=RawSQL(_with(MATCH, tsquery), params, output_field=BooleanField())

@@ -223,8 +223,15 @@ def resource_instrument_scores(
     for key, summary in sorted(metrics.instruments.items()):
         version = versions.get(key)
         if version is not None:
-            scores.append({"instrument": version.instrument.name, "version": version.version,
-                           "max_total": version.total_max, "min_total": version.total_min, **summary})  # fmt: skip
+            scores.append(
+                {
+                    "instrument": version.instrument.name,
+                    "version": version.version,
+                    "max_total": version.total_max,
+                    "min_total": version.total_min,
+                    **summary,
+                }
+            )
     return scores
 
 
@@ -282,9 +289,11 @@ def attach_other_publishers(resources: list[Resource]) -> list[Resource]:
         ):
             others.setdefault(copy.work_key, []).append(copy.source)
     for resource in resources:
-        resource.also_published_by = [  # type: ignore[attr-defined]
-            source for source in others.get(resource.work_key, []) if source.pk != resource.source_id
-        ] if resource.work_key else []  # fmt: skip
+        resource.also_published_by = (  # type: ignore[attr-defined]
+            [source for source in others.get(resource.work_key, []) if source.pk != resource.source_id]
+            if resource.work_key
+            else []
+        )
     return resources
 
 
@@ -424,10 +433,15 @@ def search_facets() -> dict[str, object]:
     labels, and score floors taken from each instrument's published thresholds."""
     topics = Topic.objects.filter(kind__in=["specialty", "learner_level"]).order_by("name")
     scores = [
-        (f"{version.instrument.slug}:{threshold['min_total']}", f"{version.instrument.name} ≥ {threshold['min_total']} ({threshold['label']})")
-        for version in InstrumentVersion.objects.select_related("instrument").order_by("instrument__name", "-version")
+        (
+            f"{version.instrument.slug}:{threshold['min_total']}",
+            f"{version.instrument.name} ≥ {threshold['min_total']} ({threshold['label']})",
+        )
+        for version in InstrumentVersion.objects.select_related("instrument").order_by(
+            "instrument__name", "-version"
+        )
         for threshold in version.thresholds
-    ]  # fmt: skip
+    ]
     return {
         "topics": [(t.slug, t.name) for t in topics if t.kind == "specialty"],
         "levels": [(t.slug, t.name) for t in topics if t.kind == "learner_level"],

@@ -28,9 +28,10 @@ class ExpertApplicationForm(forms.Form):
     orcid = forms.CharField(max_length=37, required=False, label="ORCID iD", help_text="0000-0000-0000-0000")
     institution = forms.CharField(max_length=200, required=False)
     conflicts_of_interest = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
         help_text="Sources you write for, own or are paid by. Write 'None' if you have none.",
-    )  # fmt: skip
+    )
 
 
 class DecisionForm(forms.Form):

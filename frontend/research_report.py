@@ -34,8 +34,17 @@ def _not_enough_data(axis: Any, title: str, what: str) -> None:
     """An empty plot says so in words instead of drawing empty axes."""
     axis.set_axis_off()
     axis.set_title(title)
-    axis.text(0.5, 0.5, f"Not enough data yet: {what}", ha="center", va="center", wrap=True,
-              transform=axis.transAxes, fontsize="medium", color="#444444")  # fmt: skip
+    axis.text(
+        0.5,
+        0.5,
+        f"Not enough data yet: {what}",
+        ha="center",
+        va="center",
+        wrap=True,
+        transform=axis.transAxes,
+        fontsize="medium",
+        color="#444444",
+    )
 
 
 def score_distributions() -> tuple[list[list[Any]], str]:
@@ -109,9 +118,12 @@ def correlation_chart(validity: dict[str, Any]) -> tuple[list[list[Any]], str]:
             "correlations need reviewed resources with endorsements or clicks.",
         )
         return rows, _svg(figure)
-    axis.barh([row["signal"] for row in shown], [row["rho"] for row in shown], xerr=[
-        [row["rho"] - row["ci95"][0] for row in shown], [row["ci95"][1] - row["rho"] for row in shown]
-    ], color="#0b5cad")  # fmt: skip
+    axis.barh(
+        [row["signal"] for row in shown],
+        [row["rho"] for row in shown],
+        xerr=[[row["rho"] - row["ci95"][0] for row in shown], [row["ci95"][1] - row["rho"] for row in shown]],
+        color="#0b5cad",
+    )
     axis.axvline(0, color="black", linewidth=0.8)
     axis.set_xlim(-1, 1)
     axis.set_xlabel("Spearman rho with expert consensus (95 % CI)")
@@ -158,10 +170,15 @@ def build_report(out: Path) -> dict[str, Any]:
     reliabilities = reliability_by_instrument_and_round()
     validity = signal_validity(Resource.objects.all())
     sections = [
-        ("score-distributions", SECTIONS["score-distributions"][0], SECTIONS["score-distributions"][1], score_distributions()),
+        (
+            "score-distributions",
+            SECTIONS["score-distributions"][0],
+            SECTIONS["score-distributions"][1],
+            score_distributions(),
+        ),
         ("reliability-vs-raters", *SECTIONS["reliability-vs-raters"], reliability_curves(reliabilities)),
         ("signal-correlations", *SECTIONS["signal-correlations"], correlation_chart(validity)),
-    ]  # fmt: skip
+    ]
     parts = []
     for slug, title, header, (rows, svg) in sections:
         (out / f"{slug}.svg").write_text(svg, encoding="utf-8")

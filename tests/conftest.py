@@ -61,9 +61,15 @@ def redis_broker() -> None:
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = ROOT / "artifacts"
 
 
@@ -157,9 +163,11 @@ def make_verified_expert(editor, username: str):  # type: ignore[no-untyped-def]
 
     return ExpertProfileFactory(
         user=UserFactory(username=username, role=Role.EXPERT, email=f"{username}@example.org"),
-        verification_status=VerificationStatus.APPROVED, decided_by=editor, decided_at=timezone.now(),
+        verification_status=VerificationStatus.APPROVED,
+        decided_by=editor,
+        decided_at=timezone.now(),
         decision_reason="Registration checked.",
-    ).user  # fmt: skip
+    ).user
 
 
 @pytest.fixture

@@ -45,15 +45,28 @@ def scenario(editor, learner):
     for resource in (target, other):
         metrics_refresh_resource(resource_id=resource.pk)
     now = timezone.now()
-    round_ = round_create(editor=editor, title=ROUND_TITLE, instrument_version=air, window_start=now - timedelta(days=30),
-                          window_end=now + timedelta(days=1), deadline=now + timedelta(days=7), reviewers_per_candidate=3)  # fmt: skip
+    round_ = round_create(
+        editor=editor,
+        title=ROUND_TITLE,
+        instrument_version=air,
+        window_start=now - timedelta(days=30),
+        window_end=now + timedelta(days=1),
+        deadline=now + timedelta(days=7),
+        reviewers_per_candidate=3,
+    )
     round_add_candidates(editor=editor, round_=round_, resources=[target])
     round_assign(editor=editor, round_=round_, pool=reviewers)
     assert Assignment.objects.filter(candidate__round=round_).count() == 3
     submitted = []
     for reviewer, total in zip(reviewers[:2], (35, 33), strict=True):
-        review = review_save_draft(reviewer=reviewer, resource=target, version=air, scores=scores_for(total),
-                                   comments="<p>Superb zebra teaching</p>", conflict_of_interest="None")  # fmt: skip
+        review = review_save_draft(
+            reviewer=reviewer,
+            resource=target,
+            version=air,
+            scores=scores_for(total),
+            comments="<p>Superb zebra teaching</p>",
+            conflict_of_interest="None",
+        )
         submitted.append(review_submit(reviewer=reviewer, review=review))
     _, raw_key = api_key_issue(owner=learner, name="dashboard", scope=ApiKeyScope.READ)
     api_key = APIClient()
@@ -65,36 +78,69 @@ def scenario(editor, learner):
     web_third.force_login(reviewers[2])
     api_third.force_login(reviewers[2])
     return {
-        "air": air, "round": round_, "target": target, "other": other, "reviewers": reviewers, "submitted": submitted,
+        "air": air,
+        "round": round_,
+        "target": target,
+        "other": other,
+        "reviewers": reviewers,
+        "submitted": submitted,
         "web": {"anonymous": Client(), "learner": web_learner, "third reviewer": web_third},
-        "api": {"anonymous": APIClient(), "API key": api_key, "OAuth token": oauth, "third reviewer": api_third},
-    }  # fmt: skip
+        "api": {
+            "anonymous": APIClient(),
+            "API key": api_key,
+            "OAuth token": oauth,
+            "third reviewer": api_third,
+        },
+    }
 
 
 def _pages(s) -> list[str]:
     target, (ada, ben, _) = s["target"], s["reviewers"]
     return [
-        "/", f"/resources/{target.public_id}/", "/search/?q=zebra", "/search/?q=zebra&score=air:5",
-        f"/sources/{target.source.public_id}/", f"/experts/{ada.public_id}/portfolio/",
-        f"/experts/{ben.public_id}/portfolio/", f"/experts/{ada.public_id}/portfolio.csv", "/research/",
-        "/research/score-distributions.csv", "/research/reliability-vs-raters.csv", "/research/signal-correlations.csv", "/feeds/vetted.rss", "/feeds/vetted.atom", "/feeds/vetted.json",
-    ]  # fmt: skip
+        "/",
+        f"/resources/{target.public_id}/",
+        "/search/?q=zebra",
+        "/search/?q=zebra&score=air:5",
+        f"/sources/{target.source.public_id}/",
+        f"/experts/{ada.public_id}/portfolio/",
+        f"/experts/{ben.public_id}/portfolio/",
+        f"/experts/{ada.public_id}/portfolio.csv",
+        "/research/",
+        "/research/score-distributions.csv",
+        "/research/reliability-vs-raters.csv",
+        "/research/signal-correlations.csv",
+        "/feeds/vetted.rss",
+        "/feeds/vetted.atom",
+        "/feeds/vetted.json",
+    ]
 
 
 def _api(s) -> list[str]:
     target = s["target"]
     return [
-        "/api/v1/resources/", "/api/v1/resources/?q=zebra", f"/api/v1/resources/{target.public_id}/",
-        f"/api/v1/resources/{target.public_id}/metrics/", "/api/v1/resources/?min_score=air:5",
-        "/api/v1/resources/?ordering=score", f"/api/v1/reviews/?resource={target.public_id}", "/api/v1/reviews/",
-        "/api/v1/rounds/", f"/api/v1/rounds/{s['round'].public_id}/", "/api/v1/designations/", "/api/v1/reliability/",
-    ]  # fmt: skip
+        "/api/v1/resources/",
+        "/api/v1/resources/?q=zebra",
+        f"/api/v1/resources/{target.public_id}/",
+        f"/api/v1/resources/{target.public_id}/metrics/",
+        "/api/v1/resources/?min_score=air:5",
+        "/api/v1/resources/?ordering=score",
+        f"/api/v1/reviews/?resource={target.public_id}",
+        "/api/v1/reviews/",
+        "/api/v1/rounds/",
+        f"/api/v1/rounds/{s['round'].public_id}/",
+        "/api/v1/designations/",
+        "/api/v1/reliability/",
+    ]
 
 
 def _secrets(s) -> list[str]:
     """What must not appear anywhere public while the round is open."""
-    return [ROUND_TITLE, str(s["round"].public_id), "Superb zebra teaching",
-            *(str(r.public_id) for r in s["submitted"])]  # fmt: skip
+    return [
+        ROUND_TITLE,
+        str(s["round"].public_id),
+        "Superb zebra teaching",
+        *(str(r.public_id) for r in s["submitted"]),
+    ]
 
 
 def test_an_open_round_leaks_nothing_and_publication_shows_everything(scenario, editor, tmp_path):
@@ -145,8 +191,16 @@ def test_an_open_round_leaks_nothing_and_publication_shows_everything(scenario, 
 
     # The third reviewer submits: now they see their co-reviewers' reviews; the public still sees nothing.
     third = s["reviewers"][2]
-    last = review_submit(reviewer=third, review=review_save_draft(
-        reviewer=third, resource=target, version=s["air"], scores=scores_for(34), conflict_of_interest="None"))  # fmt: skip
+    last = review_submit(
+        reviewer=third,
+        review=review_save_draft(
+            reviewer=third,
+            resource=target,
+            version=s["air"],
+            scores=scores_for(34),
+            conflict_of_interest="None",
+        ),
+    )
     seen = {
         r["id"]
         for r in s["api"]["third reviewer"]
@@ -198,8 +252,14 @@ def test_held_reviews_and_cancelled_rounds_never_count(scenario, editor):
     assert ResourceMetrics.objects.get(resource=s["target"]).review_count == 0
     held = ResourceFactory(title="Held review target")
     ada = s["reviewers"][0]
-    review = review_save_draft(reviewer=ada, resource=held, version=s["air"], scores=scores_for(30),
-                               comments="Mrs Jones in bed 4 had this", conflict_of_interest="None")  # fmt: skip
+    review = review_save_draft(
+        reviewer=ada,
+        resource=held,
+        version=s["air"],
+        scores=scores_for(30),
+        comments="Mrs Jones in bed 4 had this",
+        conflict_of_interest="None",
+    )
     review = review_submit(reviewer=ada, review=review)
     assert review.held_for_confidentiality and review.status == ReviewStatus.SUBMITTED
     assert ResourceMetrics.objects.get(resource=held).review_count == 0

@@ -68,8 +68,13 @@ def test_make_run_offline_serves_site_and_api_then_ctrl_c_leaves_nothing(tmp_pat
     env["VAR_DIR"] = str(tmp_path / "var")
     process = subprocess.Popen(
         ["make", "run", "OFFLINE=1", f"PORT={port}"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     output: list[str] = []
     tree: set[int] = set()
     try:

@@ -136,9 +136,13 @@ class Flag(EditorDecidedCase):
 
     resource = models.ForeignKey("curation.Resource", on_delete=models.CASCADE, related_name="flags")
     review = models.ForeignKey(
-        "curation.Review", null=True, blank=True, on_delete=models.CASCADE, related_name="flags",
+        "curation.Review",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="flags",
         help_text="set when the flag is about one review of the resource",
-    )  # fmt: skip
+    )
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     reason = models.TextField()
 

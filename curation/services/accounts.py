@@ -134,8 +134,12 @@ def expert_verification_decide(
             User.objects.filter(pk=profile.user_id).update(role=Role.EXPERT)
             profile.user.role = Role.EXPERT
         audit_record(
-            actor=editor, action="expert.verification_decided", target=profile.user, before=before,
-            after={"status": profile.verification_status}, reason=profile.decision_reason,
-        )  # fmt: skip
+            actor=editor,
+            action="expert.verification_decided",
+            target=profile.user,
+            before=before,
+            after={"status": profile.verification_status},
+            reason=profile.decision_reason,
+        )
         notify_verification_decided(profile)
     return profile

@@ -47,8 +47,12 @@ def flag_raise(
             reason=reason,
             held_for_confidentiality=screened.held,
         )
-        audit_record(actor=user, action="flag.raised", target=flag,
-                     after={"resource": str(resource.public_id), "review": str(review.public_id) if review else ""})  # fmt: skip
+        audit_record(
+            actor=user,
+            action="flag.raised",
+            target=flag,
+            after={"resource": str(resource.public_id), "review": str(review.public_id) if review else ""},
+        )
     return flag, screened.message
 
 
@@ -80,8 +84,12 @@ def appeal_submit(
                 statement=statement,
                 held_for_confidentiality=screened.held,
             )
-            audit_record(actor=appellant, action="appeal.submitted", target=appeal,
-                         after={"resource": str(resource.public_id)})  # fmt: skip
+            audit_record(
+                actor=appellant,
+                action="appeal.submitted",
+                target=appeal,
+                after={"resource": str(resource.public_id)},
+            )
     except IntegrityError as error:
         raise Conflict("You already have an open appeal of this.") from error
     return appeal, screened.message
@@ -104,8 +112,14 @@ def flag_decide(*, editor: User, flag: Flag, uphold: bool, reason: str) -> Flag:
         elif uphold:
             before = flag.resource.status
             Resource.objects.filter(pk=flag.resource_id).update(status=ResourceStatus.HELD)
-            audit_record(actor=editor, action="resource.moderated", target=flag.resource, before={"status": before},
-                         after={"status": ResourceStatus.HELD}, reason=reason)  # fmt: skip
+            audit_record(
+                actor=editor,
+                action="resource.moderated",
+                target=flag.resource,
+                before={"status": before},
+                after={"status": ResourceStatus.HELD},
+                reason=reason,
+            )
         audit_record(
             actor=editor, action="flag.decided", target=flag, after={"status": flag.status}, reason=reason
         )
@@ -129,8 +143,14 @@ def appeal_decide(*, editor: User, appeal: Appeal, uphold: bool, reason: str) ->
         if uphold and appeal.designation is not None:
             designation = appeal.designation
             Designation.objects.filter(pk=designation.pk).update(is_current=False)
-            audit_record(actor=editor, action="designation.withdrawn", target=designation.resource,
-                         before={"label": designation.label, "mean": designation.mean_total}, after={}, reason=reason)  # fmt: skip
+            audit_record(
+                actor=editor,
+                action="designation.withdrawn",
+                target=designation.resource,
+                before={"label": designation.label, "mean": designation.mean_total},
+                after={},
+                reason=reason,
+            )
         elif uphold and appeal.review is not None:
             _return_review(editor, appeal.review, reason)
         audit_record(
@@ -158,6 +178,12 @@ def _require_open(status: str) -> None:
 def _return_review(editor: User, review: Review, reason: str) -> None:
     """A review an editor upheld a case against goes back to its reviewer and stops counting."""
     Review.objects.filter(pk=review.pk).update(status=ReviewStatus.RETURNED, decided_at=timezone.now())
-    audit_record(actor=editor, action="review.returned", target=review, before={"status": review.status},
-                 after={"status": ReviewStatus.RETURNED}, reason=reason)  # fmt: skip
+    audit_record(
+        actor=editor,
+        action="review.returned",
+        target=review,
+        before={"status": review.status},
+        after={"status": ReviewStatus.RETURNED},
+        reason=reason,
+    )
     metrics_refresh_resource(resource_id=review.resource_id)

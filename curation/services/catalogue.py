@@ -99,9 +99,11 @@ def source_request_finish(
         else:
             try:
                 source, created = source_register(
-                    feed_url=feed_url, kind=request.kind or detected_kind or SourceKind.BLOG, title=title,
+                    feed_url=feed_url,
+                    kind=request.kind or detected_kind or SourceKind.BLOG,
+                    title=title,
                     topic_slugs=request.topic_slugs,
-                )  # fmt: skip
+                )
             except InvalidInput as invalid:
                 request.status, request.message = SourceRequestStatus.FAILED, invalid.message[:500]
             else:

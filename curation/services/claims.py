@@ -42,8 +42,10 @@ def source_claim_start(*, user: User, source: Source) -> SourceClaim:
 
 def source_claim_pending_ids(*, limit: int = 100) -> list[int]:
     return list(
-        SourceClaim.objects.filter(status=ClaimStatus.PENDING).order_by("checked_at", "id").values_list("id", flat=True)[:limit]
-    )  # fmt: skip
+        SourceClaim.objects.filter(status=ClaimStatus.PENDING)
+        .order_by("checked_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
 
 
 def source_claim_record_check(*, claim_id: int, found: bool, detail: str) -> SourceClaim | None:
@@ -89,5 +91,10 @@ def source_claim_decide(*, editor: User, claim: SourceClaim, approve: bool, reas
 def _verify(claim: SourceClaim, *, actor: User | None, reason: str) -> None:
     claim.status = ClaimStatus.VERIFIED
     claim.source.owners.add(claim.claimant)
-    audit_record(actor=actor, action="claim.verified", target=claim, reason=reason,
-                 after={"source": str(claim.source.public_id), "owner": str(claim.claimant.public_id)})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="claim.verified",
+        target=claim,
+        reason=reason,
+        after={"source": str(claim.source.public_id), "owner": str(claim.claimant.public_id)},
+    )

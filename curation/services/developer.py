@@ -54,12 +54,22 @@ def oauth_app_register(
     secret = generate_client_secret() if client_type == Application.CLIENT_CONFIDENTIAL else ""
     with transaction.atomic():
         app = Application.objects.create(
-            user=owner, name=name.strip(), client_type=client_type, redirect_uris=" ".join(uris),
-            authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE, client_secret=secret,
-            hash_client_secret=True, skip_authorization=False, algorithm="",
-        )  # fmt: skip
-        audit_record(actor=owner, action="oauth_app.registered", target=owner,
-                     after={"client_id": app.client_id, "name": app.name, "type": client_type})  # fmt: skip
+            user=owner,
+            name=name.strip(),
+            client_type=client_type,
+            redirect_uris=" ".join(uris),
+            authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+            client_secret=secret,
+            hash_client_secret=True,
+            skip_authorization=False,
+            algorithm="",
+        )
+        audit_record(
+            actor=owner,
+            action="oauth_app.registered",
+            target=owner,
+            after={"client_id": app.client_id, "name": app.name, "type": client_type},
+        )
     return app, secret
 
 

@@ -93,8 +93,14 @@ def endorsement_moderate(
         endorsement.status = EndorsementStatus.COUNTED if release else EndorsementStatus.WITHDRAWN
         endorsement.save(update_fields=["status", "modified_at"])
         metrics_refresh_resource(resource_id=endorsement.resource_id)
-        audit_record(actor=editor, action="endorsement.moderated", target=endorsement,
-                     before={"status": EndorsementStatus.HELD}, after={"status": endorsement.status}, reason=reason)  # fmt: skip
+        audit_record(
+            actor=editor,
+            action="endorsement.moderated",
+            target=endorsement,
+            before={"status": EndorsementStatus.HELD},
+            after={"status": endorsement.status},
+            reason=reason,
+        )
     return endorsement
 
 

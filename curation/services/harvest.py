@@ -22,11 +22,31 @@ logger = logging.getLogger(__name__)
 REDIRECT_CONFIRMATIONS = 3
 
 _UPDATABLE_FIELDS = (
-    "guid", "canonical_url", "title", "authors", "published_at", "updated_at_source", "summary", "text",
-    "content_hash", "enclosure_url", "enclosure_type", "enclosure_size", "duration_seconds", "transcript_urls",
-    "chapters_url", "season", "episode", "explicit", "video_id", "is_short", "thumbnail_url", "view_count",
-    "language", "work_key",
-)  # fmt: skip
+    "guid",
+    "canonical_url",
+    "title",
+    "authors",
+    "published_at",
+    "updated_at_source",
+    "summary",
+    "text",
+    "content_hash",
+    "enclosure_url",
+    "enclosure_type",
+    "enclosure_size",
+    "duration_seconds",
+    "transcript_urls",
+    "chapters_url",
+    "season",
+    "episode",
+    "explicit",
+    "video_id",
+    "is_short",
+    "thumbnail_url",
+    "view_count",
+    "language",
+    "work_key",
+)
 
 
 @dataclass(frozen=True)

@@ -89,9 +89,16 @@ def instrument_version_create(
         with transaction.atomic():
             latest = instrument.versions.aggregate(latest=Max("version"))["latest"] or 0
             version = InstrumentVersion.objects.create(
-                instrument=instrument, version=latest + 1, items=items, thresholds=ordered,
-                total_min=total_min, total_max=total_max, notes=notes, created_by=editor, min_panel=min_panel,
-            )  # fmt: skip
+                instrument=instrument,
+                version=latest + 1,
+                items=items,
+                thresholds=ordered,
+                total_min=total_min,
+                total_max=total_max,
+                notes=notes,
+                created_by=editor,
+                min_panel=min_panel,
+            )
             audit_record(
                 actor=editor,
                 action="instrument.version_created",

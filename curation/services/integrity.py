@@ -44,8 +44,14 @@ def resource_remove(*, editor: User, resource: Resource, reason: str) -> Resourc
         if before != ResourceStatus.REMOVED:
             resource.status = ResourceStatus.REMOVED
             resource.save(update_fields=["status", "modified_at"])
-        audit_record(actor=editor, action="resource.removed", target=resource, before={"status": before},
-                     after={"status": ResourceStatus.REMOVED, "tombstone": True}, reason=reason)  # fmt: skip
+        audit_record(
+            actor=editor,
+            action="resource.removed",
+            target=resource,
+            before={"status": before},
+            after={"status": ResourceStatus.REMOVED, "tombstone": True},
+            reason=reason,
+        )
     return resource
 
 
@@ -59,8 +65,13 @@ def source_owner_set(*, editor: User, source: Source, user: User, owner: bool, r
         if is_owner == owner:
             return False
         (source.owners.add if owner else source.owners.remove)(user)
-        audit_record(actor=editor, action="source.owner_added" if owner else "source.owner_removed",
-                     target=source, after={"user": str(user.public_id)}, reason=reason)  # fmt: skip
+        audit_record(
+            actor=editor,
+            action="source.owner_added" if owner else "source.owner_removed",
+            target=source,
+            after={"user": str(user.public_id)},
+            reason=reason,
+        )
     return True
 
 
@@ -119,7 +130,13 @@ def resource_restore(*, editor: User, resource: Resource, reason: str) -> Resour
         Tombstone.objects.filter(source_id=resource.source_id, identity_key=resource.identity_key).delete()
         resource.status = ResourceStatus.VISIBLE
         resource.save(update_fields=["status", "modified_at"])
-        audit_record(actor=editor, action="resource.restored", target=resource,
-                     before={"status": ResourceStatus.REMOVED}, after={"status": ResourceStatus.VISIBLE}, reason=reason)  # fmt: skip
+        audit_record(
+            actor=editor,
+            action="resource.restored",
+            target=resource,
+            before={"status": ResourceStatus.REMOVED},
+            after={"status": ResourceStatus.VISIBLE},
+            reason=reason,
+        )
         metrics_refresh_resource(resource_id=resource.pk)
     return resource

@@ -44,9 +44,17 @@ PRIOR_MEAN = 0.5
 PRIOR_WEIGHT = 3
 BATCH = 2000
 _METRIC_FIELDS = [
-    "views", "clicks", "saves", "learner_endorsements", "expert_endorsements", "review_count", "instruments",
-    "ranking_score", "formula_version", "computed_at",
-]  # fmt: skip
+    "views",
+    "clicks",
+    "saves",
+    "learner_endorsements",
+    "expert_endorsements",
+    "review_count",
+    "instruments",
+    "ranking_score",
+    "formula_version",
+    "computed_at",
+]
 
 
 @functools.cache

@@ -75,11 +75,14 @@ def assignment_send_deadline_reminders(*, now: datetime | None = None) -> int:
         .order_by("id")
     )
     pending = [
-        a for a in due
+        a
+        for a in due
         if not a.candidate.resource.reviews.filter(
-            reviewer=a.reviewer, round=a.candidate.round, status__in=[ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED]
+            reviewer=a.reviewer,
+            round=a.candidate.round,
+            status__in=[ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED],
         ).exists()
-    ]  # fmt: skip
+    ]
     with transaction.atomic():
         Assignment.objects.filter(pk__in=[a.pk for a in pending]).update(reminded_at=now)
         _send(

@@ -129,17 +129,26 @@ def _predictors(rows: dict[int, dict[str, float | None]], ids: Iterable[int]) ->
 def reliability_by_instrument_and_round() -> list[dict[str, Any]]:
     """Reliability of every instrument version and every published round with enough ratings."""
     instruments = [
-        {"scope": f"instrument:{version.instrument.slug}/v{version.version}", **_reliability_of(reviews_public().filter(instrument_version=version))}
+        {
+            "scope": f"instrument:{version.instrument.slug}/v{version.version}",
+            **_reliability_of(reviews_public().filter(instrument_version=version)),
+        }
         for version in InstrumentVersion.objects.select_related("instrument")
-    ]  # fmt: skip
+    ]
     return instruments + reliability_by_round()
 
 
 def reliability_by_round() -> list[dict[str, Any]]:
     return [
-        {"scope": f"round:{round_.public_id}", "title": round_.title, **_reliability_of(reviews_public().filter(round=round_))}
-        for round_ in CurationRound.objects.filter(status=RoundStatus.PUBLISHED).exclude(reviews=None).order_by("-published_at")
-    ]  # fmt: skip
+        {
+            "scope": f"round:{round_.public_id}",
+            "title": round_.title,
+            **_reliability_of(reviews_public().filter(round=round_)),
+        }
+        for round_ in CurationRound.objects.filter(status=RoundStatus.PUBLISHED)
+        .exclude(reviews=None)
+        .order_by("-published_at")
+    ]
 
 
 def reliability_overview() -> list[dict[str, Any]]:

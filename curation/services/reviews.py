@@ -196,9 +196,14 @@ def review_scores_validate(
 
 
 def review_save_draft(
-    *, reviewer: User, resource: Resource, version: InstrumentVersion, scores: dict[str, Any],
-    comments: str = "", conflict_of_interest: str = "",
-) -> Review:  # fmt: skip
+    *,
+    reviewer: User,
+    resource: Resource,
+    version: InstrumentVersion,
+    scores: dict[str, Any],
+    comments: str = "",
+    conflict_of_interest: str = "",
+) -> Review:
     """Create or update the reviewer's draft (autosave). Partial scores are kept if each is valid.
     Raises NotAllowed (role, conflict), Conflict (already submitted), InvalidInput (bad scores)."""
     _check_reviewer(reviewer, resource)
@@ -212,10 +217,16 @@ def review_save_draft(
     try:
         with transaction.atomic():
             review, created = Review.objects.select_for_update().get_or_create(
-                reviewer=reviewer, resource=resource, instrument_version=version,
-                defaults={"scores": clean, "comments": comments, "conflict_of_interest": conflict_of_interest.strip(),
-                          "round": _assigned_round(reviewer, resource, version)},
-            )  # fmt: skip
+                reviewer=reviewer,
+                resource=resource,
+                instrument_version=version,
+                defaults={
+                    "scores": clean,
+                    "comments": comments,
+                    "conflict_of_interest": conflict_of_interest.strip(),
+                    "round": _assigned_round(reviewer, resource, version),
+                },
+            )
             if not created:
                 if review.status not in EDITABLE:
                     raise Conflict(
@@ -269,8 +280,13 @@ def review_submit(*, reviewer: User, review: Review) -> Review:
         review.judged_content_hash = review.resource.content_hash
         review.held_for_confidentiality = screen_text(review.comments, review.conflict_of_interest).held
         review.save()
-        audit_record(actor=reviewer, action="review.submitted", target=review, before=before,
-                     after={"status": review.status, "total": review.total})  # fmt: skip
+        audit_record(
+            actor=reviewer,
+            action="review.submitted",
+            target=review,
+            before=before,
+            after={"status": review.status, "total": review.total},
+        )
         metrics_refresh_resource(resource_id=review.resource_id)
     return review
 
@@ -310,8 +326,14 @@ def review_hold_decide(*, editor: User, review: Review, release: bool, reason: s
             return _move(review, ReviewStatus.RETURNED, actor=editor, role="editor", reason=reason)
         review.held_for_confidentiality = False
         review.save(update_fields=["held_for_confidentiality", "modified_at"])
-        audit_record(actor=editor, action="review.hold_released", target=review,
-                     before={"held": True}, after={"held": False}, reason=reason.strip())  # fmt: skip
+        audit_record(
+            actor=editor,
+            action="review.hold_released",
+            target=review,
+            before={"held": True},
+            after={"held": False},
+            reason=reason.strip(),
+        )
         metrics_refresh_resource(resource_id=review.resource_id)
     return review
 
@@ -371,6 +393,11 @@ def conflict_declare(
         profile.conflicted_authors = names
         profile.conflicts_of_interest = statement.strip()
         profile.save(update_fields=["conflicted_authors", "conflicts_of_interest"])
-        audit_record(actor=user, action="expert.conflicts_declared", target=user, before=before,
-                     after={"sources": sorted(str(s.public_id) for s in sources), "authors": names})  # fmt: skip
+        audit_record(
+            actor=user,
+            action="expert.conflicts_declared",
+            target=user,
+            before=before,
+            after={"sources": sorted(str(s.public_id) for s in sources), "authors": names},
+        )
     return profile

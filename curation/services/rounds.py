@@ -40,9 +40,16 @@ def _require_editor(user: User) -> None:
 
 
 def round_create(
-    *, editor: User, title: str, instrument_version: InstrumentVersion, window_start: datetime,
-    window_end: datetime, deadline: datetime, topic: Topic | None = None, reviewers_per_candidate: int = 3,
-) -> CurationRound:  # fmt: skip
+    *,
+    editor: User,
+    title: str,
+    instrument_version: InstrumentVersion,
+    window_start: datetime,
+    window_end: datetime,
+    deadline: datetime,
+    topic: Topic | None = None,
+    reviewers_per_candidate: int = 3,
+) -> CurationRound:
     """Open a round in draft. Raises NotAllowed for non-editors, InvalidInput for a bad window,
     deadline or reviewer count."""
     _require_editor(editor)
@@ -62,9 +69,15 @@ def round_create(
         raise InvalidInput(message, field_errors={"reviewers_per_candidate": [message]})
     with transaction.atomic():
         round_ = CurationRound.objects.create(
-            title=title.strip(), instrument_version=instrument_version, topic=topic, window_start=window_start,
-            window_end=window_end, deadline=deadline, reviewers_per_candidate=reviewers_per_candidate, created_by=editor,
-        )  # fmt: skip
+            title=title.strip(),
+            instrument_version=instrument_version,
+            topic=topic,
+            window_start=window_start,
+            window_end=window_end,
+            deadline=deadline,
+            reviewers_per_candidate=reviewers_per_candidate,
+            created_by=editor,
+        )
         audit_record(actor=editor, action="round.created", target=round_, after={"title": round_.title})
     return round_
 
@@ -135,8 +148,13 @@ def round_assign(
         Assignment.objects.bulk_create(assignments)
         round_.status = RoundStatus.OPEN
         round_.save(update_fields=["status"])
-        audit_record(actor=editor, action="round.assigned", target=round_, before={"status": RoundStatus.DRAFT},
-                     after={"status": RoundStatus.OPEN, "assignments": len(assignments)})  # fmt: skip
+        audit_record(
+            actor=editor,
+            action="round.assigned",
+            target=round_,
+            before={"status": RoundStatus.DRAFT},
+            after={"status": RoundStatus.OPEN, "assignments": len(assignments)},
+        )
         saved = list(
             Assignment.objects.filter(candidate__round=round_).select_related(
                 "reviewer", "candidate__resource", "candidate__round__instrument_version__instrument"
@@ -206,8 +224,12 @@ def assignment_add(*, editor: User, candidate: RoundCandidate, reviewer: User) -
         candidate = _steerable_candidate(editor, candidate)
         _check_assignable(reviewer, candidate)
         assignment = Assignment.objects.create(candidate=candidate, reviewer=reviewer)
-        audit_record(actor=editor, action="assignment.added", target=candidate.round,
-                     after={"resource": str(candidate.resource.public_id), "reviewer": str(reviewer.public_id)})  # fmt: skip
+        audit_record(
+            actor=editor,
+            action="assignment.added",
+            target=candidate.round,
+            after={"resource": str(candidate.resource.public_id), "reviewer": str(reviewer.public_id)},
+        )
         notify_assignments([assignment])
     return assignment
 
@@ -222,8 +244,13 @@ def assignment_remove(*, editor: User, candidate: RoundCandidate, reviewer: User
         deleted, _ = Assignment.objects.filter(candidate=candidate, reviewer=reviewer).delete()
         if not deleted:
             raise Conflict("This reviewer is not assigned to this candidate.")
-        audit_record(actor=editor, action="assignment.removed", target=candidate.round, reason=reason,
-                     before={"resource": str(candidate.resource.public_id), "reviewer": str(reviewer.public_id)})  # fmt: skip
+        audit_record(
+            actor=editor,
+            action="assignment.removed",
+            target=candidate.round,
+            reason=reason,
+            before={"resource": str(candidate.resource.public_id), "reviewer": str(reviewer.public_id)},
+        )
 
 
 def assignment_swap(
@@ -271,9 +298,17 @@ def round_publish(*, editor: User, round_: CurationRound, provisional: bool = Fa
         ]
         round_.status, round_.published_at = RoundStatus.PUBLISHED, now
         round_.save(update_fields=["status", "published_at"])
-        audit_record(actor=editor, action="round.published", target=round_, before={"status": RoundStatus.OPEN},
-                     after={"status": RoundStatus.PUBLISHED, "designations": len(published),
-                            "provisional": sum(d.provisional for d in published)})  # fmt: skip
+        audit_record(
+            actor=editor,
+            action="round.published",
+            target=round_,
+            before={"status": RoundStatus.OPEN},
+            after={
+                "status": RoundStatus.PUBLISHED,
+                "designations": len(published),
+                "provisional": sum(d.provisional for d in published),
+            },
+        )
         metrics_refresh_resources(resource_ids=[c.resource_id for c in candidates])
         notify_round_published(round_)
     return published
@@ -299,9 +334,13 @@ def _round_totals(round_: CurationRound) -> dict[int, list[float]]:
 
 
 def _publish_candidate(
-    editor: User, round_: CurationRound, candidate: RoundCandidate, totals: list[float], now: datetime,
+    editor: User,
+    round_: CurationRound,
+    candidate: RoundCandidate,
+    totals: list[float],
+    now: datetime,
     single_icc: float | None,
-) -> Designation:  # fmt: skip
+) -> Designation:
     mean = statistics.fmean(totals)
     version = round_.instrument_version
     candidate.review_count, candidate.mean_total = len(totals), mean
@@ -320,16 +359,30 @@ def _publish_candidate(
         else None
     )
     designation = Designation.objects.create(
-        resource=candidate.resource, instrument_version=version, round=round_, label=candidate.designation,
-        mean_total=mean, review_count=len(totals), provisional=len(totals) < version.min_panel,
-        reliability=reliability, judged_content_hash=candidate.resource.content_hash, published_at=now,
-    )  # fmt: skip
+        resource=candidate.resource,
+        instrument_version=version,
+        round=round_,
+        label=candidate.designation,
+        mean_total=mean,
+        review_count=len(totals),
+        provisional=len(totals) < version.min_panel,
+        reliability=reliability,
+        judged_content_hash=candidate.resource.content_hash,
+        published_at=now,
+    )
     audit_record(
-        actor=editor, action="designation.published", target=candidate.resource,
+        actor=editor,
+        action="designation.published",
+        target=candidate.resource,
         before={"label": previous.label, "mean": previous.mean_total} if previous else {},
-        after={"label": designation.label, "mean": mean, "round": str(round_.public_id),
-               "reviews": len(totals), "provisional": designation.provisional},
-    )  # fmt: skip
+        after={
+            "label": designation.label,
+            "mean": mean,
+            "round": str(round_.public_id),
+            "reviews": len(totals),
+            "provisional": designation.provisional,
+        },
+    )
     return designation
 
 
@@ -342,6 +395,12 @@ def round_cancel(*, editor: User, round_: CurationRound, reason: str) -> Curatio
         before = round_.status
         round_.status = RoundStatus.CANCELLED
         round_.save(update_fields=["status"])
-        audit_record(actor=editor, action="round.cancelled", target=round_, before={"status": before},
-                     after={"status": RoundStatus.CANCELLED}, reason=reason)  # fmt: skip
+        audit_record(
+            actor=editor,
+            action="round.cancelled",
+            target=round_,
+            before={"status": before},
+            after={"status": RoundStatus.CANCELLED},
+            reason=reason,
+        )
     return round_

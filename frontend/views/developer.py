@@ -43,8 +43,9 @@ def _refused(request: HttpRequest, error: DomainError) -> HttpResponse:
 @require_POST
 def key_create(request: HttpRequest) -> HttpResponse:
     try:
-        key, raw = api_key_issue(owner=_user(request), name=request.POST.get("name", ""),
-                                 scope=request.POST.get("scope", "read"))  # fmt: skip
+        key, raw = api_key_issue(
+            owner=_user(request), name=request.POST.get("name", ""), scope=request.POST.get("scope", "read")
+        )
     except DomainError as error:
         return _refused(request, error)
     request.session[SHOWN_ONCE] = {"what": f"API key “{key.name}”", "value": raw}
@@ -64,9 +65,12 @@ def key_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def app_create(request: HttpRequest) -> HttpResponse:
     try:
-        app, secret = oauth_app_register(owner=_user(request), name=request.POST.get("name", ""),
-                                         redirect_uris=request.POST.get("redirect_uris", ""),
-                                         client_type=request.POST.get("client_type", ""))  # fmt: skip
+        app, secret = oauth_app_register(
+            owner=_user(request),
+            name=request.POST.get("name", ""),
+            redirect_uris=request.POST.get("redirect_uris", ""),
+            client_type=request.POST.get("client_type", ""),
+        )
     except DomainError as error:
         return _refused(request, error)
     value = f"client_id {app.client_id}" + (f"\nclient_secret {secret}" if secret else "")

@@ -113,11 +113,15 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
         try:
             round_ = round_create(
-                editor=request.user, title=data["title"], instrument_version=data["instrument_version"],  # type: ignore[arg-type]
-                window_start=day(data["window_start"]), window_end=day(data["window_end"], end=True),
-                deadline=day(data["deadline"], end=True), topic=data["topic"],
+                editor=signed_in(request),
+                title=data["title"],
+                instrument_version=data["instrument_version"],
+                window_start=day(data["window_start"]),
+                window_end=day(data["window_end"], end=True),
+                deadline=day(data["deadline"], end=True),
+                topic=data["topic"],
                 reviewers_per_candidate=data["reviewers_per_candidate"],
-            )  # fmt: skip
+            )
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -146,19 +150,31 @@ def round_action(request: HttpRequest, public_id: str) -> HttpResponse:
     editor, action = request.user, request.POST.get("action", "")
     if action == "add":
         chosen = Resource.objects.filter(public_id__in=request.POST.getlist("resource"))
-        _attempt(request, lambda: round_add_candidates(editor=editor, round_=round_, resources=chosen),  # type: ignore[arg-type]
-                 f"Added {chosen.count()} candidate(s).")  # fmt: skip
+        _attempt(
+            request,
+            lambda: round_add_candidates(editor=editor, round_=round_, resources=chosen),  # type: ignore[arg-type]
+            f"Added {chosen.count()} candidate(s).",
+        )
     elif action == "assign":
-        _attempt(request, lambda: round_assign(editor=editor, round_=round_),  # type: ignore[arg-type]
-                 "Reviewers assigned and notified. The round is open.")  # fmt: skip
+        _attempt(
+            request,
+            lambda: round_assign(editor=editor, round_=round_),  # type: ignore[arg-type]
+            "Reviewers assigned and notified. The round is open.",
+        )
     elif action == "publish":
         provisional = request.POST.get("provisional") == "1"
-        _attempt(request, lambda: round_publish(editor=editor, round_=round_, provisional=provisional),  # type: ignore[arg-type]
-                 "Published: designations are live on the resource pages."
-                 + (" Results below the minimum panel are marked provisional." if provisional else ""))  # fmt: skip
+        _attempt(
+            request,
+            lambda: round_publish(editor=editor, round_=round_, provisional=provisional),  # type: ignore[arg-type]
+            "Published: designations are live on the resource pages."
+            + (" Results below the minimum panel are marked provisional." if provisional else ""),
+        )
     elif action == "cancel":
-        _attempt(request, lambda: round_cancel(editor=editor, round_=round_, reason=request.POST.get("reason", "")),  # type: ignore[arg-type]
-                 "Round cancelled.")  # fmt: skip
+        _attempt(
+            request,
+            lambda: round_cancel(editor=editor, round_=round_, reason=request.POST.get("reason", "")),  # type: ignore[arg-type]
+            "Round cancelled.",
+        )
     else:
         messages.error(request, "Unknown action.")
     return redirect("frontend:editor-round", public_id=round_.public_id)
@@ -190,30 +206,43 @@ def moderation_decide(request: HttpRequest, kind: str, public_id: str) -> HttpRe
 MODERATION: dict[str, tuple[type[Model], Callable[[Any, Any, bool, str], object], tuple[str, str]]] = {
     "endorsement": (
         Endorsement,
-        lambda editor, item, accept, reason: endorsement_moderate(editor=editor, endorsement=item, release=accept, reason=reason),
+        lambda editor, item, accept, reason: endorsement_moderate(
+            editor=editor, endorsement=item, release=accept, reason=reason
+        ),
         ("Endorsement counted.", "Endorsement rejected."),
     ),
     "review": (
         Review,
-        lambda editor, item, accept, reason: review_hold_decide(editor=editor, review=item, release=accept, reason=reason),
+        lambda editor, item, accept, reason: review_hold_decide(
+            editor=editor, review=item, release=accept, reason=reason
+        ),
         ("Review released.", "Review returned to its reviewer."),
     ),
     "flag": (
         Flag,
-        lambda editor, item, accept, reason: flag_decide(editor=editor, flag=item, uphold=accept, reason=reason),
-        ("Flag upheld: the resource is hidden, or the flagged review returned to its reviewer.", "Flag dismissed."),
+        lambda editor, item, accept, reason: flag_decide(
+            editor=editor, flag=item, uphold=accept, reason=reason
+        ),
+        (
+            "Flag upheld: the resource is hidden, or the flagged review returned to its reviewer.",
+            "Flag dismissed.",
+        ),
     ),
     "appeal": (
         Appeal,
-        lambda editor, item, accept, reason: appeal_decide(editor=editor, appeal=item, uphold=accept, reason=reason),
+        lambda editor, item, accept, reason: appeal_decide(
+            editor=editor, appeal=item, uphold=accept, reason=reason
+        ),
         ("Appeal upheld: the designation is withdrawn, or the review returned.", "Appeal dismissed."),
     ),
     "claim": (
         SourceClaim,
-        lambda editor, item, accept, reason: source_claim_decide(editor=editor, claim=item, approve=accept, reason=reason),
+        lambda editor, item, accept, reason: source_claim_decide(
+            editor=editor, claim=item, approve=accept, reason=reason
+        ),
         ("Claim verified: the claimant is now an owner of the source.", "Claim rejected."),
     ),
-}  # fmt: skip
+}
 
 
 @editor_required
@@ -252,9 +281,11 @@ def source_add(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     try:
         pending = source_request_create(
-            editor=request.user, url=data["url"], kind=data["kind"],  # type: ignore[arg-type]
+            editor=signed_in(request),
+            url=data["url"],
+            kind=data["kind"],
             topic_slugs=[topic.slug for topic in data["topics"]],
-        )  # fmt: skip
+        )
     except DomainError as error:
         messages.error(request, error.message)
     else:

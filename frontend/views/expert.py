@@ -92,22 +92,33 @@ def review_form(request: HttpRequest, public_id: str, instrument: str) -> HttpRe
     else:
         values = {key: str(value) for key, value in (review.scores if review else {}).items()}
     items = [
-        {**item, "value": values.get(item["key"], ""), "errors": errors.get(item["key"], []),
-         "choices": _choices(item)}
+        {
+            **item,
+            "value": values.get(item["key"], ""),
+            "errors": errors.get(item["key"], []),
+            "choices": _choices(item),
+        }
         for item in version.items
-    ]  # fmt: skip
+    ]
     labels = {item["key"]: item["label"] for item in version.items} | {
         "conflict_of_interest": "Conflict of interest"
     }
     error_list = [(key, labels.get(key, key), " ".join(problems)) for key, problems in errors.items()]
     context = {
-        "resource": resource, "version": version, "review": review, "items": items, "errors": errors,
+        "resource": resource,
+        "version": version,
+        "review": review,
+        "items": items,
+        "errors": errors,
         "error_list": error_list,
-        "message": message, "editable": review is None or review.status in EDITABLE,
+        "message": message,
+        "editable": review is None or review.status in EDITABLE,
         "comments": request.POST.get("comments", review.comments if review else ""),
-        "conflict_of_interest": request.POST.get("conflict_of_interest", review.conflict_of_interest if review else ""),
+        "conflict_of_interest": request.POST.get(
+            "conflict_of_interest", review.conflict_of_interest if review else ""
+        ),
         "submitted": review is not None and review.status in (ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED),
-    }  # fmt: skip
+    }
     return render(request, "frontend/review_form.html", context, status=400 if errors or message else 200)
 
 

@@ -86,10 +86,14 @@ def appeal(request: HttpRequest, public_id: str) -> HttpResponse:
         return redirect("frontend:resource-detail", public_id=resource.public_id)
     _attempt(
         request,
-        lambda: appeal_submit(appellant=_user(request), designation=designation, review=review,
-                              statement=request.POST.get("statement", "")),
+        lambda: appeal_submit(
+            appellant=_user(request),
+            designation=designation,
+            review=review,
+            statement=request.POST.get("statement", ""),
+        ),
         "Your appeal was received: an editor will decide it and record the reason.",
-    )  # fmt: skip
+    )
     return redirect("frontend:resource-detail", public_id=resource.public_id)
 
 
@@ -120,18 +124,24 @@ def conflicts(request: HttpRequest) -> HttpResponse:
         authors = [line.strip() for line in request.POST.get("authors", "").splitlines() if line.strip()]
         if _attempt(
             request,
-            lambda: conflict_declare(user=_user(request), sources=sources, authors=authors,
-                                     statement=request.POST.get("statement", "")),
+            lambda: conflict_declare(
+                user=_user(request),
+                sources=sources,
+                authors=authors,
+                statement=request.POST.get("statement", ""),
+            ),
             "Your declared conflicts were saved.",
-        ):  # fmt: skip
+        ):
             return redirect("frontend:expert-conflicts")
     matches = (
-        Source.objects.filter(Q(title__icontains=query) | Q(site_url__icontains=query) | Q(feed_url__icontains=query))
+        Source.objects.filter(
+            Q(title__icontains=query) | Q(site_url__icontains=query) | Q(feed_url__icontains=query)
+        )
         .exclude(pk__in=profile.conflicted_sources.all())
         .order_by("title")[:20]
         if query
         else []
-    )  # fmt: skip
+    )
     context = {
         "profile": profile,
         "declared": profile.conflicted_sources.order_by("title"),
@@ -180,14 +190,27 @@ def source_owners(request: HttpRequest, public_id: str) -> HttpResponse:
             adding = request.POST.get("action") != "remove"
             _attempt(
                 request,
-                lambda: source_owner_set(editor=_user(request), source=source, user=user, owner=adding,
-                                         reason=request.POST.get("reason", "")),
+                lambda: source_owner_set(
+                    editor=_user(request),
+                    source=source,
+                    user=user,
+                    owner=adding,
+                    reason=request.POST.get("reason", ""),
+                ),
                 f"{user.display_name} is {'now' if adding else 'no longer'} an owner of {source}.",
-            )  # fmt: skip
+            )
         return redirect("frontend:editor-source-owners", public_id=source.public_id)
     claims = source.claims.select_related("claimant").order_by("-created_at")[:20]
-    return render(request, "frontend/integrity/owners.html", {"source": source, "owners": source.owners.order_by("username"),
-                                                              "claims": claims, "pending": ClaimStatus.PENDING})  # fmt: skip
+    return render(
+        request,
+        "frontend/integrity/owners.html",
+        {
+            "source": source,
+            "owners": source.owners.order_by("username"),
+            "claims": claims,
+            "pending": ClaimStatus.PENDING,
+        },
+    )
 
 
 @editor_required
@@ -200,8 +223,13 @@ def round_reviewers(request: HttpRequest, public_id: str) -> HttpResponse:
     remove = _user_by_public_id(request.POST.get("remove", ""))
     editor, reason = _user(request), request.POST.get("reason", "")
     if add and remove:
-        _attempt(request, lambda: assignment_swap(editor=editor, candidate=candidate, remove=remove, add=add, reason=reason),
-                 f"{remove.display_name} replaced by {add.display_name}.")  # fmt: skip
+        _attempt(
+            request,
+            lambda: assignment_swap(
+                editor=editor, candidate=candidate, remove=remove, add=add, reason=reason
+            ),
+            f"{remove.display_name} replaced by {add.display_name}.",
+        )
     elif add:
         _attempt(
             request,
@@ -209,8 +237,11 @@ def round_reviewers(request: HttpRequest, public_id: str) -> HttpResponse:
             f"{add.display_name} added.",
         )
     elif remove:
-        _attempt(request, lambda: assignment_remove(editor=editor, candidate=candidate, reviewer=remove, reason=reason),
-                 f"{remove.display_name} removed.")  # fmt: skip
+        _attempt(
+            request,
+            lambda: assignment_remove(editor=editor, candidate=candidate, reviewer=remove, reason=reason),
+            f"{remove.display_name} removed.",
+        )
     else:
         messages.error(request, "Choose a reviewer to add, remove or swap.")
     return redirect("frontend:editor-round", public_id=round_.public_id)
@@ -258,8 +289,14 @@ def instrument_version_new(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             if request.POST.get("action") == "create":
                 try:
-                    version = instrument_version_create(editor=_user(request), instrument=instrument, items=items,
-                                                       thresholds=thresholds, notes=data["notes"], min_panel=min_panel)  # fmt: skip
+                    version = instrument_version_create(
+                        editor=_user(request),
+                        instrument=instrument,
+                        items=items,
+                        thresholds=thresholds,
+                        notes=data["notes"],
+                        min_panel=min_panel,
+                    )
                 except DomainError as error:
                     errors.append(error.message)
                     errors += [f"{field}: {' '.join(p)}" for field, p in error.field_errors.items()]

@@ -158,8 +158,11 @@ def search(request: HttpRequest) -> HttpResponse:
         next_params.pop("partial", None)
         next_params["after"] = search_cursor_encode(results[-1]) if more else ""
         snippets = search_snippets([r.pk for r in results], query)
-        context = {"results": [(r, snippets.get(r.pk, "")) for r in results],
-                   "next_url": "?" + next_params.urlencode() if more else "", "continued": bool(after)}  # fmt: skip
+        context = {
+            "results": [(r, snippets.get(r.pk, "")) for r in results],
+            "next_url": "?" + next_params.urlencode() if more else "",
+            "continued": bool(after),
+        }
     else:
         page = Paginator(resources.order_by("-published_at", "-id"), PAGE_SIZE).get_page(params.get("page"))
         context = {"page": page, "results": [(r, "") for r in selectors.attach_other_publishers(list(page))]}

@@ -32,9 +32,16 @@ def oauth_access_token(user, scope: str = "read write") -> str:
     browser.force_login(user)
     authorize = browser.get(
         "/o/authorize/",
-        {"response_type": "code", "client_id": app.client_id, "redirect_uri": REDIRECT, "scope": scope,
-         "code_challenge": challenge, "code_challenge_method": "S256", "state": "xyz"},
-    )  # fmt: skip
+        {
+            "response_type": "code",
+            "client_id": app.client_id,
+            "redirect_uri": REDIRECT,
+            "scope": scope,
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+            "state": "xyz",
+        },
+    )
     assert authorize.status_code == 302, authorize.content[:500]
     code = parse_qs(urlsplit(authorize["Location"]).query)["code"][0]
     token = APIClient().post(

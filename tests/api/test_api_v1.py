@@ -28,10 +28,20 @@ def resource():
 
 
 READS = [
-    "/api/v1/", "/api/v1/resources/", "/api/v1/resources/{r}/", "/api/v1/resources/{r}/metrics/", "/api/v1/sources/",
-    "/api/v1/topics/", "/api/v1/instruments/", "/api/v1/instruments/air/", "/api/v1/reviews/", "/api/v1/rounds/",
-    "/api/v1/designations/", "/api/v1/reliability/", "/api/v1/schema/",
-]  # fmt: skip
+    "/api/v1/",
+    "/api/v1/resources/",
+    "/api/v1/resources/{r}/",
+    "/api/v1/resources/{r}/metrics/",
+    "/api/v1/sources/",
+    "/api/v1/topics/",
+    "/api/v1/instruments/",
+    "/api/v1/instruments/air/",
+    "/api/v1/reviews/",
+    "/api/v1/rounds/",
+    "/api/v1/designations/",
+    "/api/v1/reliability/",
+    "/api/v1/schema/",
+]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -41,8 +51,18 @@ def test_every_persona_reads_the_public_endpoints(personas, resource, persona, p
     assert response.status_code == 200, (persona, path, response.content[:300])
 
 
-@pytest.mark.parametrize(("persona", "expected"), [("anonymous", 401), ("learner", 200), ("expert", 200), ("editor", 200),
-                                                   ("api_key_read", 200), ("api_key_write", 200), ("oauth", 200)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("anonymous", 401),
+        ("learner", 200),
+        ("expert", 200),
+        ("editor", 200),
+        ("api_key_read", 200),
+        ("api_key_write", 200),
+        ("oauth", 200),
+    ],
+)
 def test_me_needs_a_signed_in_user(personas, persona, expected):
     response = personas[persona].get("/api/v1/me/")
     assert response.status_code == expected
@@ -124,8 +144,12 @@ def test_review_submitted_by_someone_else_cannot_be_submitted_or_seen_as_draft(
 ):
     from tests.factories import ExpertProfileFactory, UserFactory
 
-    other = ExpertProfileFactory(user=UserFactory(username="other-expert", role="expert"), verification_status="approved",
-                                 decided_by=editor, decided_at=timezone.now()).user  # fmt: skip
+    other = ExpertProfileFactory(
+        user=UserFactory(username="other-expert", role="expert"),
+        verification_status="approved",
+        decided_by=editor,
+        decided_at=timezone.now(),
+    ).user
     client = APIClient()
     client.force_login(other)
     draft = client.post(
@@ -195,8 +219,16 @@ def test_drafts_held_items_and_blinded_reviews_never_leak_into_lists(personas, r
         assert personas[persona].get(f"/api/v1/resources/{held.public_id}/").status_code == 404
 
 
-LISTS = ["/api/v1/resources/", "/api/v1/resources/?q=emergency", "/api/v1/sources/", "/api/v1/topics/", "/api/v1/instruments/",
-         "/api/v1/reviews/", "/api/v1/rounds/", "/api/v1/designations/"]  # fmt: skip
+LISTS = [
+    "/api/v1/resources/",
+    "/api/v1/resources/?q=emergency",
+    "/api/v1/sources/",
+    "/api/v1/topics/",
+    "/api/v1/instruments/",
+    "/api/v1/reviews/",
+    "/api/v1/rounds/",
+    "/api/v1/designations/",
+]
 
 
 def make_rows(count: int, editor) -> None:
@@ -216,8 +248,16 @@ def make_rows(count: int, editor) -> None:
         resource = ResourceFactory(
             title=f"Emergency topic {n}", topics=[topic], source=SourceFactory(topics=[topic])
         )
-        review_submit(reviewer=reviewer, review=review_save_draft(reviewer=reviewer, resource=resource, version=air,
-                                                                  scores=scores_for(30), conflict_of_interest="None"))  # fmt: skip
+        review_submit(
+            reviewer=reviewer,
+            review=review_save_draft(
+                reviewer=reviewer,
+                resource=resource,
+                version=air,
+                scores=scores_for(30),
+                conflict_of_interest="None",
+            ),
+        )
         Designation.objects.create(
             resource=resource,
             instrument_version=air,
@@ -266,11 +306,18 @@ def test_search_pages_follow_next_links_and_refuse_a_tampered_cursor():
 
 @pytest.mark.parametrize(
     ("params", "expected"),
-    [({"kind": "podcast"}, ["episode"]), ({"topic": "toxicology"}, ["tox"]), ({"designation": "approved"}, ["approved"]),
-     ({"min_score": "air:30"}, ["approved"]), ({"reviewed": "true"}, ["approved"]), ({"reviewed": "false"}, ["episode", "tox", "old"]),
-     ({"published_after": "2026-01-01T00:00:00Z"}, ["approved", "episode", "tox"]), ({"language": "fr"}, ["tox"]),
-     ({"ordering": "score"}, None)],
-)  # fmt: skip
+    [
+        ({"kind": "podcast"}, ["episode"]),
+        ({"topic": "toxicology"}, ["tox"]),
+        ({"designation": "approved"}, ["approved"]),
+        ({"min_score": "air:30"}, ["approved"]),
+        ({"reviewed": "true"}, ["approved"]),
+        ({"reviewed": "false"}, ["episode", "tox", "old"]),
+        ({"published_after": "2026-01-01T00:00:00Z"}, ["approved", "episode", "tox"]),
+        ({"language": "fr"}, ["tox"]),
+        ({"ordering": "score"}, None),
+    ],
+)
 def test_filters(params, expected, editor):
     from curation.models import Topic
     from curation.services.reviews import review_save_draft, review_submit
@@ -348,8 +395,11 @@ def test_cors_allows_cross_origin_reads_but_not_writes(resource):
     client = APIClient()
     read = client.get("/api/v1/resources/", HTTP_ORIGIN="https://dashboard.example.org")
     assert read["Access-Control-Allow-Origin"] == "*"
-    preflight = client.options(f"/api/v1/resources/{resource.public_id}/endorsement/", HTTP_ORIGIN="https://x.example",
-                               HTTP_ACCESS_CONTROL_REQUEST_METHOD="PUT")  # fmt: skip
+    preflight = client.options(
+        f"/api/v1/resources/{resource.public_id}/endorsement/",
+        HTTP_ORIGIN="https://x.example",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="PUT",
+    )
     assert "PUT" not in preflight.get("Access-Control-Allow-Methods", "")
 
 

@@ -53,8 +53,14 @@ def test_flag_answers_held_text_and_bad_input_with_problems(personas):
 
 def test_appeal_by_a_non_author_is_refused_and_an_owner_appeals(personas, learner):
     resource = ResourceFactory()
-    designation = Designation.objects.create(resource=resource, instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
-                                             label="Approved", mean_total=31, review_count=3, published_at=timezone.now())  # fmt: skip
+    designation = Designation.objects.create(
+        resource=resource,
+        instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
+        label="Approved",
+        mean_total=31,
+        review_count=3,
+        published_at=timezone.now(),
+    )
     body = {"designation": str(designation.public_id), "statement": "The reviewers missed the update"}
     refused = personas["learner"].post("/api/v1/appeals/", body, format="json")
     assert refused.status_code == 403 and refused["Content-Type"] == PROBLEM and not Appeal.objects.exists()
@@ -74,8 +80,11 @@ def test_claims_and_conflicts_are_self_service(personas, expert):
     assert personas["anonymous"].post(f"/api/v1/sources/{source.public_id}/claims/").status_code == 401
     assert SourceClaim.objects.count() == 1
     assert personas["learner"].get("/api/v1/me/conflicts/").status_code == 404  # not an expert
-    put = personas["expert"].put("/api/v1/me/conflicts/", {"sources": [str(source.public_id)], "authors": ["Ada Quill"],
-                                                            "statement": "I edit it"}, format="json")  # fmt: skip
+    put = personas["expert"].put(
+        "/api/v1/me/conflicts/",
+        {"sources": [str(source.public_id)], "authors": ["Ada Quill"], "statement": "I edit it"},
+        format="json",
+    )
     assert put.status_code == 200 and put.json()["sources"] == [str(source.public_id)]
     assert personas["expert"].get("/api/v1/me/conflicts/").json()["authors"] == ["Ada Quill"]
     unknown = personas["expert"].put(
@@ -112,8 +121,14 @@ def test_editors_steer_reviewers_and_create_instrument_versions_through_the_api(
     resource = ResourceFactory()
     now = timezone.now()
     air = InstrumentVersion.objects.get(instrument__slug="air", version=1)
-    round_ = round_create(editor=editor, title="API steer", instrument_version=air, window_start=now - timedelta(days=3),
-                          window_end=now + timedelta(days=1), deadline=now + timedelta(days=5))  # fmt: skip
+    round_ = round_create(
+        editor=editor,
+        title="API steer",
+        instrument_version=air,
+        window_start=now - timedelta(days=3),
+        window_end=now + timedelta(days=1),
+        deadline=now + timedelta(days=5),
+    )
     round_add_candidates(editor=editor, round_=round_, resources=[resource])
     round_assign(editor=editor, round_=round_, pool=panel)
     url = f"/api/v1/rounds/{round_.public_id}/assignments/"

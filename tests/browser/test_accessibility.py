@@ -29,12 +29,31 @@ def test_main_pages_have_no_serious_or_critical_accessibility_violations(page):
 
     UserFactory(username="ana")
     source = SourceFactory(kind="podcast", title="Case Rounds")
-    episode = ResourceFactory(title="Hyperkalaemia", text="calcium insulin", source=source,
-                              enclosure_url="https://cdn.example.org/e.mp3", enclosure_type="audio/mpeg")  # fmt: skip
-    Designation.objects.create(resource=episode, instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
-                               label="Approved", mean_total=31, review_count=3, published_at=timezone.now())  # fmt: skip
-    pages = ["/", "/search/?q=hyperkalaemia", f"/resources/{episode.public_id}/", "/sources/",
-             f"/sources/{source.public_id}/", "/topics/emergency-medicine/", "/accounts/login/", "/accounts/signup/"]  # fmt: skip
+    episode = ResourceFactory(
+        title="Hyperkalaemia",
+        text="calcium insulin",
+        source=source,
+        enclosure_url="https://cdn.example.org/e.mp3",
+        enclosure_type="audio/mpeg",
+    )
+    Designation.objects.create(
+        resource=episode,
+        instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
+        label="Approved",
+        mean_total=31,
+        review_count=3,
+        published_at=timezone.now(),
+    )
+    pages = [
+        "/",
+        "/search/?q=hyperkalaemia",
+        f"/resources/{episode.public_id}/",
+        "/sources/",
+        f"/sources/{source.public_id}/",
+        "/topics/emergency-medicine/",
+        "/accounts/login/",
+        "/accounts/signup/",
+    ]
     found = {}
     for path in pages:
         page.goto(path)

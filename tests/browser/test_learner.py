@@ -36,8 +36,13 @@ def sign_in(page, username: str) -> None:
 def test_learner_searches_opens_an_episode_endorses_it_and_finds_it_in_the_library(page):
     UserFactory(username="maya")
     podcast = SourceFactory(kind="podcast", title="Case Rounds")
-    ResourceFactory(title="Hyperkalaemia in the emergency department", text="calcium insulin salbutamol dialysis",
-                    source=podcast, enclosure_url="https://cdn.example.org/ep1.mp3", enclosure_type="audio/mpeg")  # fmt: skip
+    ResourceFactory(
+        title="Hyperkalaemia in the emergency department",
+        text="calcium insulin salbutamol dialysis",
+        source=podcast,
+        enclosure_url="https://cdn.example.org/ep1.mp3",
+        enclosure_type="audio/mpeg",
+    )
     ResourceFactory(title="Paediatric sepsis", text="fluids antibiotics")
     sign_in(page, "maya")
     page.goto("/search/")

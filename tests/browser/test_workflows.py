@@ -33,8 +33,11 @@ def test_expert_is_verified_reviews_an_assignment_and_the_round_is_published(pag
         make_verified_expert(editor, "kim"),
         make_verified_expert(editor, "lee"),
     ]  # the rest of the panel
-    resource = ResourceFactory(title="Hyperkalaemia in the emergency department", text="calcium insulin",
-                               published_at=timezone.now() - timedelta(days=3))  # fmt: skip
+    resource = ResourceFactory(
+        title="Hyperkalaemia in the emergency department",
+        text="calcium insulin",
+        published_at=timezone.now() - timedelta(days=3),
+    )
 
     # The expert applies; the form asks for the real name first
     sign_in(page, "sam")
@@ -103,8 +106,13 @@ def test_expert_is_verified_reviews_an_assignment_and_the_round_is_published(pag
     # The two colleagues submit theirs; the editor publishes; the designation shows on the resource page
     version = Review.objects.get().instrument_version
     for colleague, total in zip(colleagues, (30, 32), strict=True):
-        review = review_save_draft(reviewer=colleague, resource=resource, version=version,
-                                   scores=scores_for(total), conflict_of_interest="None")  # fmt: skip
+        review = review_save_draft(
+            reviewer=colleague,
+            resource=resource,
+            version=version,
+            scores=scores_for(total),
+            conflict_of_interest="None",
+        )
         review_submit(reviewer=colleague, review=review)
     sign_in(page, "editor")
     page.click("nav[aria-label=Main] >> text=Editor")
@@ -124,8 +132,15 @@ def test_review_draft_autosaves_without_a_click(page):
 
     editor = UserFactory(username="editor", role="editor")
     expert = UserFactory(username="rae", role="expert")
-    ExpertProfile.objects.create(user=expert, profession="Nurse", specialty="ED", applied_at=timezone.now(),
-                                 verification_status="approved", decided_by=editor, decided_at=timezone.now())  # fmt: skip
+    ExpertProfile.objects.create(
+        user=expert,
+        profession="Nurse",
+        specialty="ED",
+        applied_at=timezone.now(),
+        verification_status="approved",
+        decided_by=editor,
+        decided_at=timezone.now(),
+    )
     resource = ResourceFactory(title="Croup")
     sign_in(page, "rae")
     page.goto(f"/resources/{resource.public_id}/review/rmetriq/")
@@ -156,16 +171,32 @@ def test_workbench_pages_have_no_serious_or_critical_accessibility_violations(pa
     need_service(AXE.is_file(), "axe-core is not installed (cd frontend && npm ci)")
     give_authenticator(UserFactory(username="editor", role="editor"))
     editor = UserFactory(username="editor")
-    ExpertProfile.objects.create(user=editor, profession="Physician", specialty="EM", applied_at=timezone.now(),
-                                 verification_status="approved", decided_by=editor, decided_at=timezone.now())  # fmt: skip
-    ExpertProfile.objects.create(user=UserFactory(username="applicant"), profession="Nurse", specialty="ED",
-                                 applied_at=timezone.now())  # fmt: skip
+    ExpertProfile.objects.create(
+        user=editor,
+        profession="Physician",
+        specialty="EM",
+        applied_at=timezone.now(),
+        verification_status="approved",
+        decided_by=editor,
+        decided_at=timezone.now(),
+    )
+    ExpertProfile.objects.create(
+        user=UserFactory(username="applicant"), profession="Nurse", specialty="ED", applied_at=timezone.now()
+    )
     resource = ResourceFactory(title="Sepsis")
     sign_in(page, "editor")
     found = {}
-    for path in ["/editor/", "/editor/experts/", "/editor/rounds/", "/editor/moderation/", "/editor/harvest/",
-                 "/reviews/assignments/", f"/resources/{resource.public_id}/review/air/", "/research/",
-                 "/experts/apply/"]:  # fmt: skip
+    for path in [
+        "/editor/",
+        "/editor/experts/",
+        "/editor/rounds/",
+        "/editor/moderation/",
+        "/editor/harvest/",
+        "/reviews/assignments/",
+        f"/resources/{resource.public_id}/review/air/",
+        "/research/",
+        "/experts/apply/",
+    ]:
         page.goto(path)
         if violations := axe_violations(page):
             found[path] = violations
@@ -181,8 +212,15 @@ def test_workbench_pages_have_no_serious_or_critical_accessibility_violations(pa
 def test_pages_fit_a_phone_screen_without_sideways_scrolling(browser, live_server):
     editor = UserFactory(username="editor", role="editor")
     give_authenticator(editor)
-    ExpertProfile.objects.create(user=editor, profession="Physician", specialty="EM", applied_at=timezone.now(),
-                                 verification_status="approved", decided_by=editor, decided_at=timezone.now())  # fmt: skip
+    ExpertProfile.objects.create(
+        user=editor,
+        profession="Physician",
+        specialty="EM",
+        applied_at=timezone.now(),
+        verification_status="approved",
+        decided_by=editor,
+        decided_at=timezone.now(),
+    )
     resource = ResourceFactory(title="A resource with a rather long title about paediatric sepsis and fluids")
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 375, "height": 812}, is_mobile=True
@@ -191,8 +229,16 @@ def test_pages_fit_a_phone_screen_without_sideways_scrolling(browser, live_serve
     try:
         sign_in(phone, "editor")
         overflowing = []
-        for path in ["/", "/search/?q=sepsis", f"/resources/{resource.public_id}/", "/library/",
-                     f"/resources/{resource.public_id}/review/air/", "/editor/", "/editor/harvest/", "/research/"]:  # fmt: skip
+        for path in [
+            "/",
+            "/search/?q=sepsis",
+            f"/resources/{resource.public_id}/",
+            "/library/",
+            f"/resources/{resource.public_id}/review/air/",
+            "/editor/",
+            "/editor/harvest/",
+            "/research/",
+        ]:
             phone.goto(path)
             if not phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1"):
                 overflowing.append(path)

@@ -59,8 +59,15 @@ def experts(editor):
 
 def _round(editor, air, resources, pool, reviewers=3):  # type: ignore[no-untyped-def]
     now = timezone.now()
-    round_ = round_create(editor=editor, title="Panel round", instrument_version=air, window_start=now - timedelta(days=9),
-                          window_end=now + timedelta(days=1), deadline=now + timedelta(days=9), reviewers_per_candidate=reviewers)  # fmt: skip
+    round_ = round_create(
+        editor=editor,
+        title="Panel round",
+        instrument_version=air,
+        window_start=now - timedelta(days=9),
+        window_end=now + timedelta(days=1),
+        deadline=now + timedelta(days=9),
+        reviewers_per_candidate=reviewers,
+    )
     round_add_candidates(editor=editor, round_=round_, resources=resources)
     round_assign(editor=editor, round_=round_, pool=pool)
     return round_
@@ -80,8 +87,15 @@ def _review(reviewer, resource, air, total):  # type: ignore[no-untyped-def]
 def test_a_round_smaller_than_the_minimum_panel_is_refused_and_nothing_is_created(editor, air):
     now = timezone.now()
     with pytest.raises(InvalidInput, match="at least 3 reviewers"):
-        round_create(editor=editor, title="One reviewer", instrument_version=air, window_start=now, window_end=now,
-                     deadline=now + timedelta(days=1), reviewers_per_candidate=1)  # fmt: skip
+        round_create(
+            editor=editor,
+            title="One reviewer",
+            instrument_version=air,
+            window_start=now,
+            window_end=now,
+            deadline=now + timedelta(days=1),
+            reviewers_per_candidate=1,
+        )
     assert not air.rounds.exists() and not AuditEvent.objects.filter(action="round.created").exists()
 
 
@@ -102,13 +116,26 @@ def test_below_the_panel_only_a_labelled_provisional_result_is_published(editor,
 
 
 def test_a_raised_panel_on_a_new_version_applies_to_rounds_of_that_version(editor, air, experts):
-    version = instrument_version_create(editor=editor, instrument=air.instrument, items=air.items,
-                                        thresholds=air.thresholds, min_panel=5, notes="Board asks for five")  # fmt: skip
+    version = instrument_version_create(
+        editor=editor,
+        instrument=air.instrument,
+        items=air.items,
+        thresholds=air.thresholds,
+        min_panel=5,
+        notes="Board asks for five",
+    )
     assert version.version == 2 and version.min_panel == 5
     now = timezone.now()
     with pytest.raises(InvalidInput, match="at least 5"):
-        round_create(editor=editor, title="x", instrument_version=version, window_start=now, window_end=now,
-                     deadline=now + timedelta(days=1), reviewers_per_candidate=3)  # fmt: skip
+        round_create(
+            editor=editor,
+            title="x",
+            instrument_version=version,
+            window_start=now,
+            window_end=now,
+            deadline=now + timedelta(days=1),
+            reviewers_per_candidate=3,
+        )
     with pytest.raises(InvalidInput):
         instrument_version_create(
             editor=editor, instrument=air.instrument, items=air.items, thresholds=air.thresholds, min_panel=2
@@ -288,12 +315,15 @@ def test_the_research_export_joins_back_to_no_public_page_or_api_answer(
     public = "".join(
         response.content.decode()
         for response in [
-            api.get(f"/api/v1/resources/{resource.public_id}/"), api.get(f"/api/v1/reviews/?resource={resource.public_id}"),
-            api.get("/api/v1/rounds/"), api.get("/api/v1/designations/"), client.get(f"/resources/{resource.public_id}/"),
+            api.get(f"/api/v1/resources/{resource.public_id}/"),
+            api.get(f"/api/v1/reviews/?resource={resource.public_id}"),
+            api.get("/api/v1/rounds/"),
+            api.get("/api/v1/designations/"),
+            client.get(f"/resources/{resource.public_id}/"),
             *(client.get(f"/experts/{r.reviewer.public_id}/portfolio.csv") for r in reviews),
             *(api.get(f"/api/v1/reviews/{r.public_id}/") for r in reviews),
         ]
-    )  # fmt: skip
+    )
     identifiers = {str(r.public_id) for r in reviews} | {str(resource.public_id), str(round_.public_id)}
     identifiers |= {str(r.reviewer.public_id) for r in reviews} | {r.reviewer.username for r in reviews}
     identifiers |= {r.submitted_at.isoformat().replace("+00:00", "Z") for r in reviews}
@@ -341,8 +371,14 @@ def test_assignment_loads_conflicts_in_a_fixed_number_of_queries(editor, air, dj
     experts = [make_verified_expert(editor, f"bulk{n}") for n in range(12)]
     resources = [ResourceFactory() for _ in range(6)]
     now = timezone.now()
-    round_ = round_create(editor=editor, title="Bulk", instrument_version=air, window_start=now - timedelta(days=3),
-                          window_end=now + timedelta(days=1), deadline=now + timedelta(days=5))  # fmt: skip
+    round_ = round_create(
+        editor=editor,
+        title="Bulk",
+        instrument_version=air,
+        window_start=now - timedelta(days=3),
+        window_end=now + timedelta(days=1),
+        deadline=now + timedelta(days=5),
+    )
     round_add_candidates(editor=editor, round_=round_, resources=resources)
     with django_assert_max_num_queries(25):  # not one per expert x candidate (72 pairs here)
         round_assign(editor=editor, round_=round_, pool=experts)

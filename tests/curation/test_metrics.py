@@ -38,10 +38,14 @@ def make_experts(editor, count):
     from django.utils import timezone
 
     return [
-        ExpertProfileFactory(user=UserFactory(username=f"x{n}", role="expert"), verification_status=VerificationStatus.APPROVED,
-                             decided_by=editor, decided_at=timezone.now()).user
+        ExpertProfileFactory(
+            user=UserFactory(username=f"x{n}", role="expert"),
+            verification_status=VerificationStatus.APPROVED,
+            decided_by=editor,
+            decided_at=timezone.now(),
+        ).user
         for n in range(count)
-    ]  # fmt: skip
+    ]
 
 
 def random_scores(version, rng):
@@ -66,8 +70,13 @@ def test_nightly_recompute_equals_the_incremental_values_on_a_randomised_scenari
         if action < 0.35:
             expert, version = rng.choice(experts), rng.choice(versions)
             try:
-                review = review_save_draft(reviewer=expert, resource=resource, version=version,
-                                           scores=random_scores(version, rng), conflict_of_interest="None")  # fmt: skip
+                review = review_save_draft(
+                    reviewer=expert,
+                    resource=resource,
+                    version=version,
+                    scores=random_scores(version, rng),
+                    conflict_of_interest="None",
+                )
                 review_submit(reviewer=expert, review=review)
                 if rng.random() < 0.2:
                     review_decide(editor=editor, review=review, accept=rng.random() < 0.5, reason="checked")
@@ -119,8 +128,13 @@ def test_ranking_score_is_the_documented_bayesian_average(editor):
     resource = ResourceFactory()
     experts = make_experts(editor, 2)
     for expert, per_item in zip(experts, [7, 4], strict=True):  # totals 35 and 20 out of 5..35
-        review = review_save_draft(reviewer=expert, resource=resource, version=air,
-                                   scores={i["key"]: per_item for i in air.items}, conflict_of_interest="None")  # fmt: skip
+        review = review_save_draft(
+            reviewer=expert,
+            resource=resource,
+            version=air,
+            scores={i["key"]: per_item for i in air.items},
+            conflict_of_interest="None",
+        )
         review_submit(reviewer=expert, review=review)
     metrics = ResourceMetrics.objects.get(resource=resource)
     normalised = (35 - 5) / 30 + (20 - 5) / 30
@@ -143,8 +157,13 @@ def test_reliability_and_more_ratings_needed_come_from_the_instrument_snapshot(e
     resources = ResourceFactory.create_batch(4)
     for resource, scores in zip(resources, [(7, 6, 7), (2, 3, 2), (5, 4, 5), (3, 3, 4)], strict=True):
         for expert, score in zip(experts, scores, strict=True):
-            review = review_save_draft(reviewer=expert, resource=resource, version=gestalt, scores={"recommend": score},
-                                       conflict_of_interest="None")  # fmt: skip
+            review = review_save_draft(
+                reviewer=expert,
+                resource=resource,
+                version=gestalt,
+                scores={"recommend": score},
+                conflict_of_interest="None",
+            )
             review_submit(reviewer=expert, review=review)
     snapshot_row = instrument_reliability_snapshot(version=gestalt)
     assert snapshot_row.result["design"] == "crossed" and snapshot_row.single_rater_icc > 0.5

@@ -13,10 +13,18 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 @pytest.fixture
 def cross_posted():
-    first = ResourceFactory(title="Hyperkalaemia episode", text="hyperkalaemia calcium", work_key="w" * 64,
-                            source=SourceFactory(title="Original Podcast"))  # fmt: skip
-    second = ResourceFactory(title="Hyperkalaemia episode", text="hyperkalaemia calcium", work_key="w" * 64,
-                             source=SourceFactory(title="Network Feed"))  # fmt: skip
+    first = ResourceFactory(
+        title="Hyperkalaemia episode",
+        text="hyperkalaemia calcium",
+        work_key="w" * 64,
+        source=SourceFactory(title="Original Podcast"),
+    )
+    second = ResourceFactory(
+        title="Hyperkalaemia episode",
+        text="hyperkalaemia calcium",
+        work_key="w" * 64,
+        source=SourceFactory(title="Network Feed"),
+    )
     single = ResourceFactory(title="Croup episode", text="croup")
     return first, second, single
 
@@ -31,8 +39,14 @@ def test_lists_search_and_feeds_show_a_work_once(cross_posted, client):
         page = client.get(path).content.decode()
         assert page.count("Hyperkalaemia episode</a>") == 1 and "Also published by Network Feed" in page, path
     for resource in (first, second):
-        Designation.objects.create(resource=resource, instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
-                                   label="Approved", mean_total=31, review_count=3, published_at=timezone.now())  # fmt: skip
+        Designation.objects.create(
+            resource=resource,
+            instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
+            label="Approved",
+            mean_total=31,
+            review_count=3,
+            published_at=timezone.now(),
+        )
     assert client.get("/feeds/vetted.rss").content.decode().count("<title>Hyperkalaemia episode</title>") == 1
     assert api.get(f"/api/v1/resources/{second.public_id}/").status_code == 200  # every copy keeps its page
     detail = client.get(f"/resources/{second.public_id}/").content.decode()

@@ -62,8 +62,14 @@ def test_vetted_first_and_co_endorsed_resources_are_related(judged):
         for resource in (target, unrelated_text):
             Endorsement.objects.create(user=user, resource=resource, kind="learner", status="counted")
     vetted = sorted(relevant)[-1]
-    Designation.objects.create(resource_id=vetted, instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
-                               label="Approved", mean_total=31, review_count=3, published_at=timezone.now())  # fmt: skip
+    Designation.objects.create(
+        resource_id=vetted,
+        instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
+        label="Approved",
+        mean_total=31,
+        review_count=3,
+        published_at=timezone.now(),
+    )
     related = [r.pk for r in resource_related(resource=target, candidates=resource_list_for_api(), limit=6)]
     assert related[0] == vetted and unrelated_text.pk in related and target.pk not in related
 

@@ -21,10 +21,14 @@ pytestmark = pytest.mark.django_db
 def scenario(editor):
     """Six resources whose learner endorsements rise with their AIR totals; gestalt too."""
     experts = [
-        ExpertProfileFactory(user=UserFactory(username=f"rx{n}", role="expert"), verification_status=VerificationStatus.APPROVED,
-                             decided_by=editor, decided_at=timezone.now()).user
+        ExpertProfileFactory(
+            user=UserFactory(username=f"rx{n}", role="expert"),
+            verification_status=VerificationStatus.APPROVED,
+            decided_by=editor,
+            decided_at=timezone.now(),
+        ).user
         for n in range(3)
-    ]  # fmt: skip
+    ]
     learners = [UserFactory(username=f"rl{n}") for n in range(6)]
     air = InstrumentVersion.objects.get(instrument__slug="air")
     gestalt = InstrumentVersion.objects.get(instrument__slug="gestalt")
@@ -93,8 +97,15 @@ def test_research_report_writes_html_svg_and_csv(scenario, tmp_path, capsys):
     call_command("research_report", "--out", str(tmp_path))
     summary = json.loads(capsys.readouterr().out)
     assert summary["resources"] == 6
-    for name in ("index.html", "score-distributions.svg", "reliability-vs-raters.svg", "signal-correlations.svg",
-                 "score-distributions.csv", "reliability-vs-raters.csv", "signal-correlations.csv"):  # fmt: skip
+    for name in (
+        "index.html",
+        "score-distributions.svg",
+        "reliability-vs-raters.svg",
+        "signal-correlations.svg",
+        "score-distributions.csv",
+        "reliability-vs-raters.csv",
+        "signal-correlations.csv",
+    ):
         assert (tmp_path / name).stat().st_size > 0, name
     assert "<svg" in (tmp_path / "signal-correlations.svg").read_text()
     rows = list(csv.DictReader((tmp_path / "score-distributions.csv").open()))

@@ -40,9 +40,14 @@ def test_reliability_command_on_a_long_format_file(tmp_path, capsys):
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [("", "empty"), ("target,rater\nA,x\n", "missing column"), ("target,rater,score\nA,x,high\n", "not a number"),
-     ("target,rater,score\nA,x,3\nB,x,4\n", "two ratings"), ("target,rater,score\n,x,3\n", "empty target")],
-)  # fmt: skip
+    [
+        ("", "empty"),
+        ("target,rater\nA,x\n", "missing column"),
+        ("target,rater,score\nA,x,high\n", "not a number"),
+        ("target,rater,score\nA,x,3\nB,x,4\n", "two ratings"),
+        ("target,rater,score\n,x,3\n", "empty target"),
+    ],
+)
 def test_reliability_command_explains_malformed_files(tmp_path, content, message):
     path = tmp_path / "bad.csv"
     path.write_text(content)

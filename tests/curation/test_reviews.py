@@ -56,7 +56,13 @@ def test_published_instruments_are_seeded_with_verbatim_marks():
 
 def test_designation_follows_thresholds(air):
     assert [designation_for_total(air, t) for t in (35, 30, 29, 27, 26, None)] == [
-        "Approved", "Approved", "Honourable mention", "Honourable mention", "", ""]  # fmt: skip
+        "Approved",
+        "Approved",
+        "Honourable mention",
+        "Honourable mention",
+        "",
+        "",
+    ]
 
 
 def test_editor_revision_creates_a_new_version_and_keeps_the_old(air, editor):
@@ -154,10 +160,15 @@ def test_reviewer_can_withdraw_and_a_withdrawn_review_is_final(air, resource, ex
 
 @pytest.mark.parametrize(
     ("scores", "field"),
-    [({**AIR_ALL_SIX, "beem": 8}, "beem"), ({**AIR_ALL_SIX, "referenced": 0}, "referenced"),
-     ({k: v for k, v in AIR_ALL_SIX.items() if k != "beem"}, "beem"), ({**AIR_ALL_SIX, "bogus": 3}, "bogus"),
-     ({**AIR_ALL_SIX, "beem": "six"}, "beem"), ({**AIR_ALL_SIX, "beem": 5.5}, "beem")],
-)  # fmt: skip
+    [
+        ({**AIR_ALL_SIX, "beem": 8}, "beem"),
+        ({**AIR_ALL_SIX, "referenced": 0}, "referenced"),
+        ({k: v for k, v in AIR_ALL_SIX.items() if k != "beem"}, "beem"),
+        ({**AIR_ALL_SIX, "bogus": 3}, "bogus"),
+        ({**AIR_ALL_SIX, "beem": "six"}, "beem"),
+        ({**AIR_ALL_SIX, "beem": 5.5}, "beem"),
+    ],
+)
 def test_out_of_range_missing_or_unknown_items_are_refused_per_item(air, resource, expert, scores, field):
     review = review_save_draft(
         reviewer=expert, resource=resource, version=air, scores={}, conflict_of_interest="None"
@@ -228,8 +239,14 @@ def test_only_editors_decide_and_only_on_submitted_reviews(air, resource, expert
 
 
 def test_review_comment_resembling_a_patient_identifier_is_held(air, resource, expert):
-    review = review_save_draft(reviewer=expert, resource=resource, version=air, scores=AIR_ALL_SIX,
-                               comments="Like my patient, MRN 00482913.", conflict_of_interest="None")  # fmt: skip
+    review = review_save_draft(
+        reviewer=expert,
+        resource=resource,
+        version=air,
+        scores=AIR_ALL_SIX,
+        comments="Like my patient, MRN 00482913.",
+        conflict_of_interest="None",
+    )
     assert review_submit(reviewer=expert, review=review).held_for_confidentiality is True
 
 
@@ -283,8 +300,15 @@ def test_two_concurrent_first_drafts_make_one_review(air):
 
     editor = UserFactory(username="ed", role="editor")
     expert = UserFactory(username="racer", role="expert")
-    ExpertProfile.objects.create(user=expert, profession="MD", specialty="EM", applied_at=timezone.now(),
-                                 verification_status="approved", decided_by=editor, decided_at=timezone.now())  # fmt: skip
+    ExpertProfile.objects.create(
+        user=expert,
+        profession="MD",
+        specialty="EM",
+        applied_at=timezone.now(),
+        verification_status="approved",
+        decided_by=editor,
+        decided_at=timezone.now(),
+    )
     resource = ResourceFactory()
     air = InstrumentVersion.objects.get(instrument__slug="air", version=1)
     barrier = threading.Barrier(2)

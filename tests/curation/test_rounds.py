@@ -45,16 +45,25 @@ def experts(editor):
     return [
         ExpertProfileFactory(
             user=UserFactory(username=f"expert{n}", role="expert", email=f"expert{n}@example.org"),
-            verification_status=VerificationStatus.APPROVED, decided_by=editor, decided_at=timezone.now(),
+            verification_status=VerificationStatus.APPROVED,
+            decided_by=editor,
+            decided_at=timezone.now(),
         ).user
         for n in range(5)
-    ]  # fmt: skip
+    ]
 
 
 def open_round(editor, air, resources, reviewers=3, pool=None):  # type: ignore[no-untyped-def]
     now = timezone.now()
-    round_ = round_create(editor=editor, title="November AIR", instrument_version=air, window_start=now - timedelta(days=30),
-                          window_end=now, deadline=now + timedelta(days=14), reviewers_per_candidate=reviewers)  # fmt: skip
+    round_ = round_create(
+        editor=editor,
+        title="November AIR",
+        instrument_version=air,
+        window_start=now - timedelta(days=30),
+        window_end=now,
+        deadline=now + timedelta(days=14),
+        reviewers_per_candidate=reviewers,
+    )
     round_add_candidates(editor=editor, round_=round_, resources=resources)
     round_assign(editor=editor, round_=round_, pool=pool)
     return round_
@@ -85,8 +94,13 @@ def test_full_round_publishes_designations_matching_the_hand_calculation(
     for name, resource in resources.items():
         mine = [a for a in assignments if a.candidate.resource_id == resource.pk]
         for assignment, total in zip(mine, planned[name][0], strict=True):
-            review = review_save_draft(reviewer=assignment.reviewer, resource=resource, version=air,
-                                       scores=scores_for(total), conflict_of_interest="None")  # fmt: skip
+            review = review_save_draft(
+                reviewer=assignment.reviewer,
+                resource=resource,
+                version=air,
+                scores=scores_for(total),
+                conflict_of_interest="None",
+            )
             assert review.round_id == round_.pk
             review_submit(reviewer=assignment.reviewer, review=review)
     with django_capture_on_commit_callbacks(execute=True):
@@ -111,10 +125,14 @@ def test_full_round_publishes_designations_matching_the_hand_calculation(
 
 def test_assignment_excludes_owners_authors_and_declared_conflicts(editor, air, experts):
     extra = [
-        ExpertProfileFactory(user=UserFactory(username=f"extra{n}", role="expert"), verification_status=VerificationStatus.APPROVED,
-                             decided_by=editor, decided_at=timezone.now()).user
+        ExpertProfileFactory(
+            user=UserFactory(username=f"extra{n}", role="expert"),
+            verification_status=VerificationStatus.APPROVED,
+            decided_by=editor,
+            decided_at=timezone.now(),
+        ).user
         for n in range(2)
-    ]  # fmt: skip
+    ]
     resource = ResourceFactory(authors=[experts[1].get_full_name(), "Dr Ada Quill"])
     resource.source.owners.add(experts[0])
     experts[2].expert_profile.conflicted_sources.add(resource.source)
@@ -128,8 +146,15 @@ def test_assignment_excludes_owners_authors_and_declared_conflicts(editor, air, 
 
 def test_assignment_is_all_or_nothing_when_reviewers_are_short(editor, air, experts):
     now = timezone.now()
-    round_ = round_create(editor=editor, title="Too big", instrument_version=air, window_start=now - timedelta(days=1),
-                          window_end=now, deadline=now + timedelta(days=3), reviewers_per_candidate=6)  # fmt: skip
+    round_ = round_create(
+        editor=editor,
+        title="Too big",
+        instrument_version=air,
+        window_start=now - timedelta(days=1),
+        window_end=now,
+        deadline=now + timedelta(days=3),
+        reviewers_per_candidate=6,
+    )
     round_add_candidates(editor=editor, round_=round_, resources=[ResourceFactory()])
     with pytest.raises(InvalidInput, match="Not enough eligible reviewers"):
         round_assign(editor=editor, round_=round_)
@@ -212,8 +237,12 @@ def test_deadline_reminders_go_once_to_reviewers_who_have_not_submitted(
     resource = ResourceFactory()
     round_ = open_round(editor, air, [resource], reviewers=3)
     done = Assignment.objects.filter(candidate__round=round_).first().reviewer
-    review_submit(reviewer=done, review=review_save_draft(reviewer=done, resource=resource, version=air,
-                                                          scores=scores_for(30), conflict_of_interest="None"))  # fmt: skip
+    review_submit(
+        reviewer=done,
+        review=review_save_draft(
+            reviewer=done, resource=resource, version=air, scores=scores_for(30), conflict_of_interest="None"
+        ),
+    )
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert assignment_send_deadline_reminders(now=round_.deadline - timedelta(days=5)) == 0
@@ -263,8 +292,16 @@ def test_only_the_author_appeals_and_an_upheld_appeal_withdraws_the_designation(
     round_ = open_round(editor, air, [resource], reviewers=3)
     for assignment in Assignment.objects.filter(candidate__round=round_):
         reviewer = assignment.reviewer
-        review_submit(reviewer=reviewer, review=review_save_draft(reviewer=reviewer, resource=resource, version=air,
-                                                                  scores=scores_for(20), conflict_of_interest="None"))  # fmt: skip
+        review_submit(
+            reviewer=reviewer,
+            review=review_save_draft(
+                reviewer=reviewer,
+                resource=resource,
+                version=air,
+                scores=scores_for(20),
+                conflict_of_interest="None",
+            ),
+        )
     designation = round_publish(editor=editor, round_=round_)[0]
     with pytest.raises(NotAllowed):
         appeal_submit(appellant=learner, designation=designation, statement="unfair")
@@ -286,8 +323,16 @@ def test_portfolio_lists_submitted_reviews_and_exports_csv_safely(editor, air, e
     expert = experts[0]
     resource = ResourceFactory(title='=HYPERLINK("http://evil")')
     draft_only = ResourceFactory(title="draft only")
-    review_submit(reviewer=expert, review=review_save_draft(reviewer=expert, resource=resource, version=air,
-                                                            scores=scores_for(31), conflict_of_interest="None"))  # fmt: skip
+    review_submit(
+        reviewer=expert,
+        review=review_save_draft(
+            reviewer=expert,
+            resource=resource,
+            version=air,
+            scores=scores_for(31),
+            conflict_of_interest="None",
+        ),
+    )
     review_save_draft(reviewer=expert, resource=draft_only, version=air, scores={})
     reviews = list(reviewer_portfolio(reviewer=expert))
     assert [r.resource_id for r in reviews] == [resource.pk]

@@ -13,10 +13,22 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 @pytest.mark.parametrize(
     ("uk", "us"),
-    [("hyperkalaemia", "hyperkalemia"), ("paediatric", "pediatric"), ("haemorrhage", "hemorrhage"), ("oedema", "edema"),
-     ("anaesthesia", "anesthesia"), ("oesophagus", "esophagus"), ("organisation", "organization"), ("sulphate", "sulfate"),
-     ("centre", "center"), ("tumour", "tumor"), ("ischaemia", "ischemia"), ("diarrhoea", "diarrhea"), ("analyse", "analyze")],
-)  # fmt: skip
+    [
+        ("hyperkalaemia", "hyperkalemia"),
+        ("paediatric", "pediatric"),
+        ("haemorrhage", "hemorrhage"),
+        ("oedema", "edema"),
+        ("anaesthesia", "anesthesia"),
+        ("oesophagus", "esophagus"),
+        ("organisation", "organization"),
+        ("sulphate", "sulfate"),
+        ("centre", "center"),
+        ("tumour", "tumor"),
+        ("ischaemia", "ischemia"),
+        ("diarrhoea", "diarrhea"),
+        ("analyse", "analyze"),
+    ],
+)
 def test_uk_and_us_spellings_find_each_other(uk, us):
     assert us in spelling_variants(uk) and uk in spelling_variants(us)
 

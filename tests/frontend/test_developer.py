@@ -52,8 +52,11 @@ def test_a_learner_registers_an_oauth_application_and_bad_redirects_are_refused(
         follow=True,
     )
     assert "not allowed" in bad.content.decode() and not Application.objects.exists()
-    shown = client.post("/developer/apps/", {"name": "Rota app", "redirect_uris": "https://rota.example.org/cb",
-                                             "client_type": "confidential"}, follow=True).content.decode()  # fmt: skip
+    shown = client.post(
+        "/developer/apps/",
+        {"name": "Rota app", "redirect_uris": "https://rota.example.org/cb", "client_type": "confidential"},
+        follow=True,
+    ).content.decode()
     app = Application.objects.get()
     assert app.user == learner and f"client_id {app.client_id}" in shown and "client_secret " in shown
     assert AuditEvent.objects.filter(action="oauth_app.registered").count() == 1

@@ -50,8 +50,14 @@ def test_only_an_owner_sees_and_sends_an_appeal(client, learner, editor):
     from curation.models import Designation
 
     resource = ResourceFactory()
-    designation = Designation.objects.create(resource=resource, instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
-                                             label="Approved", mean_total=31, review_count=3, published_at=timezone.now())  # fmt: skip
+    designation = Designation.objects.create(
+        resource=resource,
+        instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
+        label="Approved",
+        mean_total=31,
+        review_count=3,
+        published_at=timezone.now(),
+    )
     client.force_login(learner)
     url = f"/resources/{resource.public_id}/appeal/"
     assert "Claim your source" in client.get(f"/resources/{resource.public_id}/").content.decode()
@@ -90,8 +96,14 @@ def test_an_expert_declares_conflicts_by_source_and_author(client, expert):
     client.force_login(expert)
     found = client.get("/experts/conflicts/", {"q": source.title}).content.decode()
     assert str(source.public_id) in found
-    client.post("/experts/conflicts/", {"source": [str(source.public_id), "not-a-uuid"], "authors": "Ada Quill\n\nBo Li",
-                                        "statement": "I edit this blog"})  # fmt: skip
+    client.post(
+        "/experts/conflicts/",
+        {
+            "source": [str(source.public_id), "not-a-uuid"],
+            "authors": "Ada Quill\n\nBo Li",
+            "statement": "I edit this blog",
+        },
+    )
     profile = expert.expert_profile
     profile.refresh_from_db()
     assert list(profile.conflicted_sources.all()) == [source] and profile.conflicted_authors == [
@@ -134,8 +146,14 @@ def test_the_round_page_steers_reviewers_and_shows_load_and_conflicts(client, ed
     resource = ResourceFactory()
     resource.source.owners.add(panel[3])
     now = timezone.now()
-    round_ = round_create(editor=editor, title="Steer", instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
-                          window_start=now - timedelta(days=3), window_end=now + timedelta(days=1), deadline=now + timedelta(days=5))  # fmt: skip
+    round_ = round_create(
+        editor=editor,
+        title="Steer",
+        instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
+        window_start=now - timedelta(days=3),
+        window_end=now + timedelta(days=1),
+        deadline=now + timedelta(days=5),
+    )
     round_add_candidates(editor=editor, round_=round_, resources=[resource])
     round_assign(editor=editor, round_=round_, pool=panel[:3])
     client.force_login(editor)
@@ -213,9 +231,16 @@ def test_a_provisional_result_is_marked_on_the_page_cards_api_and_feeds(client):
     cache.clear()
     resource = ResourceFactory(title="Provisional primer")
     metrics_refresh_resource(resource_id=resource.pk)
-    Designation.objects.create(resource=resource, instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
-                               label="Approved", mean_total=34, review_count=1, provisional=True, reliability=0.41,
-                               published_at=timezone.now())  # fmt: skip
+    Designation.objects.create(
+        resource=resource,
+        instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
+        label="Approved",
+        mean_total=34,
+        review_count=1,
+        provisional=True,
+        reliability=0.41,
+        published_at=timezone.now(),
+    )
     page = client.get(f"/resources/{resource.public_id}/").content.decode()
     assert "Provisional:" in page and "rests on 1 review" in page and "fewer than the panel of 3" in page
     card = client.get("/").content.decode().split("Provisional primer")[1].split("</li>")[0]

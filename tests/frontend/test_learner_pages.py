@@ -13,8 +13,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 def test_cards_show_excerpt_media_duration_and_topic_chips(client):
     cardiology = TopicFactory(slug="cardiology-x", name="Cardiology X", kind="specialty")
     junior = TopicFactory(slug="junior-x", name="Junior doctors X", kind="learner_level")
-    resource = ResourceFactory(title="Wellens in ten minutes", summary="<p>The <b>T waves</b> that predict a <i>LAD</i> occlusion.</p>",
-                               duration_seconds=754, thumbnail_url="https://i.ytimg.com/vi/abc/hq.jpg", video_id="abcdefghijk")  # fmt: skip
+    resource = ResourceFactory(
+        title="Wellens in ten minutes",
+        summary="<p>The <b>T waves</b> that predict a <i>LAD</i> occlusion.</p>",
+        duration_seconds=754,
+        thumbnail_url="https://i.ytimg.com/vi/abc/hq.jpg",
+        video_id="abcdefghijk",
+    )
     resource.topics.add(cardiology, junior)
     card = client.get("/").content.decode().split("Wellens in ten minutes")[1].split("</li>")[0]
     assert "The T waves that predict a LAD occlusion." in card and "<b>" not in card

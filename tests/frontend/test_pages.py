@@ -65,8 +65,16 @@ def test_resource_page_shows_reliability_and_more_ratings_needed(client, expert)
         instrument_version=gestalt, single_rater_icc=0.3, result={}, computed_at="2026-11-01T00:00:00Z"
     )
     resource = ResourceFactory(title="Sepsis fluids")
-    review_submit(reviewer=expert, review=review_save_draft(reviewer=expert, resource=resource, version=gestalt,
-                                                            scores={"recommend": 6}, conflict_of_interest="None"))  # fmt: skip
+    review_submit(
+        reviewer=expert,
+        review=review_save_draft(
+            reviewer=expert,
+            resource=resource,
+            version=gestalt,
+            scores={"recommend": 6},
+            conflict_of_interest="None",
+        ),
+    )
     html = client.get(f"/resources/{resource.public_id}/").content.decode()
     # one rating with single-rater ICC 0.3: reliability 0.30; 0.8 needs 10 raters, so 9 more
     assert "0.30: needs 9 more ratings to reach 0.8" in html
@@ -129,8 +137,14 @@ def test_topic_page_lists_vetted_resources_first_with_topic_feeds(client):
     vetted = ResourceFactory(title="Digoxin toxicity", topics=[topic])
     ResourceFactory(title="Lithium basics", topics=[topic])
     ResourceFactory(title="Unrelated sepsis post")
-    Designation.objects.create(resource=vetted, instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
-                               label="Approved", mean_total=31, review_count=3, published_at=timezone.now())  # fmt: skip
+    Designation.objects.create(
+        resource=vetted,
+        instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
+        label="Approved",
+        mean_total=31,
+        review_count=3,
+        published_at=timezone.now(),
+    )
     html = client.get("/topics/toxicology/").content.decode()
     vetted_section = html.split('id="vetted-heading"')[1].split('id="newest-heading"')[0]
     assert "Digoxin toxicity" in vetted_section and "Lithium basics" not in vetted_section
@@ -165,8 +179,14 @@ def test_home_shows_a_designated_resource_as_designated_never_as_not_yet_reviewe
     from curation.models import Designation, InstrumentVersion
 
     designated = ResourceFactory(title="Approved primer")
-    Designation.objects.create(resource=designated, instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
-                               label="Approved", mean_total=31, review_count=3, published_at=timezone.now())  # fmt: skip
+    Designation.objects.create(
+        resource=designated,
+        instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
+        label="Approved",
+        mean_total=31,
+        review_count=3,
+        published_at=timezone.now(),
+    )
     card = client.get("/").content.decode().split("Approved primer")[1].split("</li>")[0]
     assert "Approved (ALiEM AIR, 3 reviews)" in card and "Not yet reviewed" not in card
 
@@ -176,8 +196,14 @@ def test_home_shows_newly_vetted_and_trending_resources(client):
     from tests.factories import UserFactory
 
     vetted = ResourceFactory(title="Vetted primer")
-    Designation.objects.create(resource=vetted, instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
-                               label="Approved", mean_total=31, review_count=3, published_at=timezone.now())  # fmt: skip
+    Designation.objects.create(
+        resource=vetted,
+        instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
+        label="Approved",
+        mean_total=31,
+        review_count=3,
+        published_at=timezone.now(),
+    )
     busy = ResourceFactory(title="Busy episode")
     Endorsement.objects.create(user=UserFactory(), resource=busy, kind="learner", status="counted")
     ResourceFactory(title="Quiet post")

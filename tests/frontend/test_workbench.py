@@ -47,8 +47,14 @@ def test_editor_pages_render_for_editors_and_refuse_experts(client, editor, expe
 
 def test_expert_application_shows_errors_next_to_fields_then_goes_to_the_queue(client, learner):
     client.force_login(learner)
-    form = {"first_name": "Ada", "last_name": "Byron", "profession": "Physician", "specialty": "EM",
-            "orcid": "0000-0002-1825-0098", "conflicts_of_interest": "None"}  # fmt: skip
+    form = {
+        "first_name": "Ada",
+        "last_name": "Byron",
+        "profession": "Physician",
+        "specialty": "EM",
+        "orcid": "0000-0002-1825-0098",
+        "conflicts_of_interest": "None",
+    }
     html = client.post("/experts/apply/", form).content.decode()
     assert 'id="id_orcid_error"' in html and not ExpertProfile.objects.exists()  # wrong check digit
     response = client.post("/experts/apply/", {**form, "orcid": "0000-0002-1825-0097"})
@@ -76,10 +82,14 @@ def _open_round(editor, panel, resource):  # type: ignore[no-untyped-def]
     from curation.services.rounds import round_add_candidates, round_assign, round_create
 
     round_ = round_create(
-        editor=editor, title="March AIR", instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
-        window_start=timezone.now() - timedelta(days=30), window_end=timezone.now() + timedelta(days=1),
-        deadline=timezone.now() + timedelta(days=14), reviewers_per_candidate=3,
-    )  # fmt: skip
+        editor=editor,
+        title="March AIR",
+        instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
+        window_start=timezone.now() - timedelta(days=30),
+        window_end=timezone.now() + timedelta(days=1),
+        deadline=timezone.now() + timedelta(days=14),
+        reviewers_per_candidate=3,
+    )
     round_add_candidates(editor=editor, round_=round_, resources=[resource])
     round_assign(editor=editor, round_=round_, pool=panel)
     return round_
@@ -131,17 +141,29 @@ def test_editor_runs_a_round_to_publication_from_the_dashboard(client, editor, e
     resource = ResourceFactory(title="Hyperkalaemia primer", published_at=timezone.now() - timedelta(days=2))
     client.force_login(editor)
     today = timezone.now().date()
-    response = client.post("/editor/rounds/", {
-        "title": "Electrolytes", "instrument_version": InstrumentVersion.objects.get(instrument__slug="air").pk,
-        "window_start": today - timedelta(days=10), "window_end": today, "deadline": today + timedelta(days=7),
-        "reviewers_per_candidate": 1,
-    })  # fmt: skip
+    response = client.post(
+        "/editor/rounds/",
+        {
+            "title": "Electrolytes",
+            "instrument_version": InstrumentVersion.objects.get(instrument__slug="air").pk,
+            "window_start": today - timedelta(days=10),
+            "window_end": today,
+            "deadline": today + timedelta(days=7),
+            "reviewers_per_candidate": 1,
+        },
+    )
     assert "at least 3 reviewers" in response.content.decode() and not CurationRound.objects.exists()
-    response = client.post("/editor/rounds/", {
-        "title": "Electrolytes", "instrument_version": InstrumentVersion.objects.get(instrument__slug="air").pk,
-        "window_start": today - timedelta(days=10), "window_end": today, "deadline": today + timedelta(days=7),
-        "reviewers_per_candidate": 3,
-    })  # fmt: skip
+    response = client.post(
+        "/editor/rounds/",
+        {
+            "title": "Electrolytes",
+            "instrument_version": InstrumentVersion.objects.get(instrument__slug="air").pk,
+            "window_start": today - timedelta(days=10),
+            "window_end": today,
+            "deadline": today + timedelta(days=7),
+            "reviewers_per_candidate": 3,
+        },
+    )
     round_ = CurationRound.objects.get()
     assert response["Location"] == f"/editor/rounds/{round_.public_id}/"
     assert "Hyperkalaemia primer" in client.get(response["Location"]).content.decode()  # suggested
@@ -155,8 +177,16 @@ def test_editor_runs_a_round_to_publication_from_the_dashboard(client, editor, e
 
     version = round_.instrument_version
     for reviewer, total in zip(panel, (31, 30, 32), strict=True):
-        review_submit(reviewer=reviewer, review=review_save_draft(
-            reviewer=reviewer, resource=resource, version=version, scores=scores_for(total), conflict_of_interest="None"))  # fmt: skip
+        review_submit(
+            reviewer=reviewer,
+            review=review_save_draft(
+                reviewer=reviewer,
+                resource=resource,
+                version=version,
+                scores=scores_for(total),
+                conflict_of_interest="None",
+            ),
+        )
     client.post(action, {"action": "publish"})
     designation = Designation.objects.get(resource=resource)
     assert designation.label == "Approved" and designation.review_count == 3 and not designation.provisional
@@ -172,9 +202,17 @@ def test_moderation_queue_decides_held_endorsements_and_held_reviews(client, edi
     from curation.services.reviews import review_save_draft, review_submit
 
     air = InstrumentVersion.objects.get(instrument__slug="air")
-    review = review_submit(reviewer=expert, review=review_save_draft(
-        reviewer=expert, resource=resource, version=air, scores=scores_for(30),
-        comments="Patient John Smith, MRN 12345678, born 01/02/1960", conflict_of_interest="None"))  # fmt: skip
+    review = review_submit(
+        reviewer=expert,
+        review=review_save_draft(
+            reviewer=expert,
+            resource=resource,
+            version=air,
+            scores=scores_for(30),
+            comments="Patient John Smith, MRN 12345678, born 01/02/1960",
+            conflict_of_interest="None",
+        ),
+    )
     assert review.held_for_confidentiality
     client.force_login(editor)
     html = client.get("/editor/moderation/").content.decode()
@@ -192,8 +230,12 @@ def test_moderation_queue_decides_held_endorsements_and_held_reviews(client, edi
 
 
 def test_harvest_health_lists_failing_sources_and_retry_makes_one_due(client, editor):
-    failing = SourceFactory(title="Broken blog", last_outcome="timeout", consecutive_errors=4,
-                            next_poll_at=timezone.now() + timedelta(days=2))  # fmt: skip
+    failing = SourceFactory(
+        title="Broken blog",
+        last_outcome="timeout",
+        consecutive_errors=4,
+        next_poll_at=timezone.now() + timedelta(days=2),
+    )
     FetchAttempt.objects.create(
         source=failing, started_at=timezone.now(), outcome="timeout", error="read timed out"
     )
@@ -211,8 +253,14 @@ def test_add_source_by_url_is_discovered_by_the_worker_task(client, editor, feed
 
     from workers.tasks import dispatch_source_requests, harvest_source_request
 
-    site = feed_server.add("/", Reply(200, b'<html><head><link rel="alternate" type="application/rss+xml" href="/rss.xml"></head></html>',
-                                      {"Content-Type": "text/html"}))  # fmt: skip
+    site = feed_server.add(
+        "/",
+        Reply(
+            200,
+            b'<html><head><link rel="alternate" type="application/rss+xml" href="/rss.xml"></head></html>',
+            {"Content-Type": "text/html"},
+        ),
+    )
     feed_server.add("/rss.xml", Reply(200, rss(item("1"))))
     client.force_login(editor)
     client.post("/editor/sources/add/", {"url": site, "kind": ""})  # the web side only writes the request

@@ -21,9 +21,17 @@ ARTICLE = b"""<!doctype html><html><head><title>Post</title></head><body>
 
 @pytest.mark.parametrize(
     ("licence", "allowed"),
-    [("CC BY-NC-ND 4.0", True), ("CC BY 4.0", True), ("CC0", True), ("Creative Commons BY-SA", True),
-     ("Public domain", True), ("All rights reserved", False), ("", False), ("Copyright 2024 EMCrit", False)],
-)  # fmt: skip
+    [
+        ("CC BY-NC-ND 4.0", True),
+        ("CC BY 4.0", True),
+        ("CC0", True),
+        ("Creative Commons BY-SA", True),
+        ("Public domain", True),
+        ("All rights reserved", False),
+        ("", False),
+        ("Copyright 2024 EMCrit", False),
+    ],
+)
 def test_only_licences_that_permit_copying_allow_extraction(licence, allowed):
     assert licence_permits_copying(licence) is allowed
 

@@ -33,9 +33,17 @@ def test_a_harvest_after_an_editors_removal_adds_nothing(feed_server, editor):
     spam = Resource.objects.get(title="Spam")
     resource_remove(editor=editor, resource=spam, reason="Advert, not education")
     # The same entry again, edited, and with a new guid: neither identity nor URL brings it back.
-    feed_server.add("/f", Reply(200, rss(item("a", "Keep", link="https://blog.example.org/a"),
-                                         item("b", "Spam, edited", link="https://blog.example.org/b", body="<p>New</p>"),
-                                         item("b2", "Spam again", link="https://blog.example.org/b"))))  # fmt: skip
+    feed_server.add(
+        "/f",
+        Reply(
+            200,
+            rss(
+                item("a", "Keep", link="https://blog.example.org/a"),
+                item("b", "Spam, edited", link="https://blog.example.org/b", body="<p>New</p>"),
+                item("b2", "Spam again", link="https://blog.example.org/b"),
+            ),
+        ),
+    )
     counts = harvest(source)
     assert counts.new_resources == 0 and counts.updated_resources == 0
     assert Resource.objects.filter(status=ResourceStatus.VISIBLE).count() == 1
@@ -49,8 +57,14 @@ def _designate(editor, resource):  # type: ignore[no-untyped-def]
     air = InstrumentVersion.objects.get(instrument__slug="air", version=1)
     panel = [make_verified_expert(editor, f"panel{resource.pk}x{n}") for n in range(3)]
     now = timezone.now()
-    round_ = round_create(editor=editor, title="Drift", instrument_version=air, window_start=now - timedelta(days=400),
-                          window_end=now + timedelta(days=1), deadline=now + timedelta(days=7))  # fmt: skip
+    round_ = round_create(
+        editor=editor,
+        title="Drift",
+        instrument_version=air,
+        window_start=now - timedelta(days=400),
+        window_end=now + timedelta(days=1),
+        deadline=now + timedelta(days=7),
+    )
     round_add_candidates(editor=editor, round_=round_, resources=[resource])
     round_assign(editor=editor, round_=round_, pool=panel)
     for reviewer in panel:
@@ -78,8 +92,20 @@ def test_a_material_change_after_review_marks_the_designation_and_queues_a_re_re
     assert set(Review.objects.values_list("judged_content_hash", flat=True)) == {resource.content_hash}
     assert not designation_summary(resource=resource)[0]["changed_since_review"]
     assert list(designation_rereview_queue()) == []
-    feed_server.add("/f", Reply(200, rss(item("a", "Sepsis fluids", link="https://blog.example.org/a",
-                                              body="<p>Now: 20 ml/kg, then reassess</p>"))))  # fmt: skip
+    feed_server.add(
+        "/f",
+        Reply(
+            200,
+            rss(
+                item(
+                    "a",
+                    "Sepsis fluids",
+                    link="https://blog.example.org/a",
+                    body="<p>Now: 20 ml/kg, then reassess</p>",
+                )
+            ),
+        ),
+    )
     assert harvest(source).updated_resources == 1
     resource.refresh_from_db()
     assert designation_summary(resource=resource)[0]["changed_since_review"] is True
@@ -88,8 +114,12 @@ def test_a_material_change_after_review_marks_the_designation_and_queues_a_re_re
 
 @override_settings(HARVEST_TOTAL_TIMEOUT=1.0)
 def test_weekly_liveness_check_classifies_live_degraded_and_gone(feed_server, editor):
-    paths = {"live": Reply(200, b"<html>ok</html>"), "missing": Reply(404, b"no"), "gone": Reply(410, b"gone"),
-             "slow": Reply(200, (b"<p>" for _ in range(50)), delay_between_chunks=0.2)}  # fmt: skip
+    paths = {
+        "live": Reply(200, b"<html>ok</html>"),
+        "missing": Reply(404, b"no"),
+        "gone": Reply(410, b"gone"),
+        "slow": Reply(200, (b"<p>" for _ in range(50)), delay_between_chunks=0.2),
+    }
     source = serve_and_register(feed_server, "/feed", rss(item("x")))
     resources = {}
     for name, reply in paths.items():

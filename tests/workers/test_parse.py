@@ -8,8 +8,10 @@ def test_entity_declarations_are_refused_in_any_encoding(codec):
     from workers.harvest.parse import RejectedDocumentError, declares_entities, parse_feed
 
     declared = codec if codec != "utf-8-sig" else "utf-8"
-    document = (f'<?xml version="1.0" encoding="{declared}"?><!DOCTYPE r [<!ENTITY a "aaaa">]>'
-                '<rss><channel><title>&a;</title></channel></rss>').encode(codec)  # fmt: skip
+    document = (
+        f'<?xml version="1.0" encoding="{declared}"?><!DOCTYPE r [<!ENTITY a "aaaa">]>'
+        "<rss><channel><title>&a;</title></channel></rss>"
+    ).encode(codec)
     assert declares_entities(document)
     with pytest.raises(RejectedDocumentError):
         parse_feed(document)

@@ -31,8 +31,12 @@ def harvest_source(source_id: int) -> HarvestCounts:
     counts = harvest_record(source_id=source.pk, report=report, entries=entries)
     logger.info(
         "harvested source=%s outcome=%s new=%s updated=%s in %s ms",
-        source.pk, counts.outcome, counts.new_resources, counts.updated_resources, result.duration_ms,
-    )  # fmt: skip
+        source.pk,
+        counts.outcome,
+        counts.new_resources,
+        counts.updated_resources,
+        result.duration_ms,
+    )
     return counts
 
 
