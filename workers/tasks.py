@@ -104,13 +104,21 @@ def harvest_source_request(request_id: int) -> str:
 
 @shared_task(acks_late=True)
 def dispatch_due_sources() -> int:
-    """Claim every source due for a poll and queue one harvest task each. Run by beat every minute."""
-    ids = source_claim_due(limit=settings.HARVEST_DISPATCH_BATCH)
-    for source_id in ids:
-        harvest_source_task.delay(source_id)
-    if ids:
-        logger.info("dispatched %d due sources", len(ids))
-    return len(ids)
+    """Claim every source due for a poll and queue one harvest task each. Run by beat every minute. It
+    drains everything due in bounded batches (HARVEST_DISPATCH_BATCH each, at most
+    HARVEST_DISPATCH_MAX_PER_TICK in all), so dispatch is never the ceiling of harvesting."""
+    dispatched = 0
+    while dispatched < settings.HARVEST_DISPATCH_MAX_PER_TICK:
+        batch = min(settings.HARVEST_DISPATCH_BATCH, settings.HARVEST_DISPATCH_MAX_PER_TICK - dispatched)
+        ids = source_claim_due(limit=batch)
+        for source_id in ids:
+            harvest_source_task.delay(source_id)
+        dispatched += len(ids)
+        if len(ids) < batch:
+            break
+    if dispatched:
+        logger.info("dispatched %d due sources", dispatched)
+    return dispatched
 
 
 @shared_task(acks_late=True)

@@ -328,6 +328,7 @@ HARVEST_MAX_BYTES = env.int("HARVEST_MAX_BYTES", default=15 * 1024 * 1024)
 HARVEST_MAX_REDIRECTS = env.int("HARVEST_MAX_REDIRECTS", default=5)
 HARVEST_MAX_ENTRIES = env.int("HARVEST_MAX_ENTRIES", default=200)
 HARVEST_DISPATCH_BATCH = env.int("HARVEST_DISPATCH_BATCH", default=100)
+HARVEST_DISPATCH_MAX_PER_TICK = env.int("HARVEST_DISPATCH_MAX_PER_TICK", default=10_000)
 HARVEST_PER_HOST_IN_FLIGHT = env.int("HARVEST_PER_HOST_IN_FLIGHT", default=2)
 
 # Where the client's address is in request.META: REMOTE_ADDR when the web process faces clients, the

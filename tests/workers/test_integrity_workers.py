@@ -159,3 +159,24 @@ def test_a_claim_token_placed_in_the_feed_is_found_by_the_worker(feed_server, le
     assert check_source_claims() == {"checked": 1, "verified": 1}
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.VERIFIED and list(source.owners.all()) == [learner]
+
+
+def test_the_dispatcher_drains_more_than_one_batch_per_tick(settings):
+    from unittest import mock
+
+    from curation.models import Source
+    from tests.factories import SourceFactory
+    from workers.tasks import dispatch_due_sources
+
+    settings.HARVEST_DISPATCH_BATCH = 10
+    settings.HARVEST_DISPATCH_MAX_PER_TICK = 1000
+    SourceFactory.create_batch(25, next_poll_at=timezone.now() - timedelta(minutes=1))
+    with mock.patch("workers.tasks.harvest_source_task.delay") as delay:
+        assert dispatch_due_sources() == 25
+        assert dispatch_due_sources() == 0  # all claimed: nothing twice
+    assert delay.call_count == 25 and len({call.args[0] for call in delay.call_args_list}) == 25
+    settings.HARVEST_DISPATCH_MAX_PER_TICK = 15
+    Source.objects.update(next_poll_at=timezone.now() - timedelta(minutes=1))
+    with mock.patch("workers.tasks.harvest_source_task.delay"):
+        assert dispatch_due_sources() == 15  # bounded per tick; the rest next minute
+        assert dispatch_due_sources() == 10
