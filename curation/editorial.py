@@ -4,7 +4,7 @@ round progress and harvest health. Each selector owns its select_related / prefe
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from curation.enums import (
     CaseStatus,
@@ -23,6 +23,7 @@ from curation.models import (
     Endorsement,
     ExpertProfile,
     FetchAttempt,
+    FetchDaily,
     Flag,
     Instrument,
     InstrumentVersion,
@@ -253,4 +254,11 @@ def harvest_health() -> dict[str, Any]:
             FetchAttempt.objects.select_related("source").order_by("-started_at", "-id")[:20]
         ),
         "requests": list(SourceRequest.objects.select_related("source", "requested_by")[:20]),
+        "history": [
+            {"outcome": FetchOutcome(outcome), "attempts": attempts}
+            for outcome, attempts in FetchDaily.objects.order_by()
+            .values_list("outcome")
+            .annotate(n=Sum("attempts"))
+            .order_by("-n")
+        ],
     }

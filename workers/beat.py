@@ -28,6 +28,11 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 500},
     },
+    "prune-fetch-attempts": {
+        "task": "workers.tasks.prune_fetch_attempts",
+        "schedule": crontab(hour=2, minute=35),
+        "options": {"expires": 3600},
+    },
     "prune-usage-visits": {
         "task": "workers.tasks.prune_usage_visits",
         "schedule": crontab(hour=2, minute=5),

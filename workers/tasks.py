@@ -21,6 +21,7 @@ from curation.services.catalogue import (
     source_request_finish,
 )
 from curation.services.claims import source_claim_pending_ids, source_claim_record_check
+from curation.services.harvest import fetch_attempts_prune
 from curation.services.integrity import resource_liveness_record, source_liveness_record
 from curation.services.metrics import (
     instrument_reliability_snapshot,
@@ -216,6 +217,12 @@ def check_source_claims() -> dict[str, int]:
         checked += 1
         verified += bool(found_at)
     return {"checked": checked, "verified": verified}
+
+
+@shared_task(acks_late=True, time_limit=3000, soft_time_limit=2900)
+def prune_fetch_attempts() -> int:
+    """Fold fetch attempts older than 90 days into daily sums (harvest health keeps the history)."""
+    return fetch_attempts_prune()
 
 
 @shared_task(acks_late=True)

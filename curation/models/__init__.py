@@ -2,7 +2,15 @@
 
 from curation.models.accounts import ExpertProfile, User
 from curation.models.apikeys import ApiKey, ApiKeyScope
-from curation.models.catalogue import FetchAttempt, Resource, Source, SourceClaim, SourceRequest, Tombstone
+from curation.models.catalogue import (
+    FetchAttempt,
+    FetchDaily,
+    Resource,
+    Source,
+    SourceClaim,
+    SourceRequest,
+    Tombstone,
+)
 from curation.models.metrics import (
     InstrumentReliabilitySnapshot,
     ResourceDailyStat,
@@ -27,6 +35,7 @@ __all__ = [
     "Endorsement",
     "ExpertProfile",
     "FetchAttempt",
+    "FetchDaily",
     "Flag",
     "Instrument",
     "InstrumentReliabilitySnapshot",

@@ -190,6 +190,26 @@ class FetchAttempt(models.Model):
         return f"{self.source_id} at {self.started_at:%Y-%m-%d %H:%M}: {self.outcome}"
 
 
+class FetchDaily(models.Model):
+    """Fetch attempts older than the retention window, summed per source, day and outcome: harvest health
+    keeps its history while the attempt table stays small."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="fetch_days")
+    day = models.DateField()
+    outcome = models.CharField(max_length=24, choices=FetchOutcome.choices)
+    attempts = models.PositiveIntegerField()
+    new_resources = models.PositiveIntegerField(default=0)
+    bytes_received = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "day", "outcome"], name="fetchdaily_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} on {self.day}: {self.attempts} x {self.outcome}"
+
+
 class SourceRequest(models.Model):
     """An editor asked to add a site, feed or channel by URL. A worker discovers the feed (network I/O
     stays out of web requests) and records how it went here, for the harvest health page."""

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from curation import polling
 from curation.enums import FetchOutcome, IdentityMode, SourceStatus
-from curation.models import FetchAttempt, Resource, Source, Tombstone, Topic
+from curation.models import FetchAttempt, FetchDaily, Resource, Source, Tombstone, Topic
 
 logger = logging.getLogger(__name__)
 
@@ -310,3 +311,53 @@ def _track_permanent_redirect(source: Source, report: FeedReport) -> None:
         logger.info("source %s moves from %s to %s", source.pk, source.feed_url, target)
         source.feed_url = target
         source.redirect_candidate_url, source.redirect_candidate_count = "", 0
+
+
+FETCH_ATTEMPT_RETENTION_DAYS = 90
+
+
+def fetch_attempts_prune(
+    *, keep_days: int = FETCH_ATTEMPT_RETENTION_DAYS, now: datetime | None = None
+) -> int:
+    """Fold fetch attempts older than `keep_days` into per-day sums (FetchDaily) and delete them, one day
+    at a time, each day in one transaction (a crash leaves every day either folded or untouched).
+    Returns how many attempts were folded."""
+    cutoff = (now or timezone.now()) - timedelta(days=keep_days)
+    folded = 0
+    while True:
+        oldest = (
+            FetchAttempt.objects.filter(started_at__lt=cutoff)
+            .order_by("started_at")
+            .values_list("started_at", flat=True)
+            .first()
+        )
+        if oldest is None:
+            return folded
+        day_start = oldest.replace(hour=0, minute=0, second=0, microsecond=0)
+        day_end = min(day_start + timedelta(days=1), cutoff)
+        with transaction.atomic():
+            rows = FetchAttempt.objects.filter(started_at__gte=day_start, started_at__lt=day_end)
+            sums = (
+                rows.order_by()
+                .values("source_id", "outcome")
+                .annotate(attempts=Count("id"), new=Sum("new_resources"), received=Sum("bytes_received"))
+            )
+            for row in sums:
+                daily, created = FetchDaily.objects.get_or_create(
+                    source_id=row["source_id"],
+                    day=day_start.date(),
+                    outcome=row["outcome"],
+                    defaults={
+                        "attempts": row["attempts"],
+                        "new_resources": row["new"] or 0,
+                        "bytes_received": row["received"] or 0,
+                    },
+                )
+                if not created:
+                    FetchDaily.objects.filter(pk=daily.pk).update(
+                        attempts=F("attempts") + row["attempts"],
+                        new_resources=F("new_resources") + (row["new"] or 0),
+                        bytes_received=F("bytes_received") + (row["received"] or 0),
+                    )
+            deleted, _ = rows.delete()
+            folded += deleted

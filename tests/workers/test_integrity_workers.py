@@ -180,3 +180,35 @@ def test_the_dispatcher_drains_more_than_one_batch_per_tick(settings):
     with mock.patch("workers.tasks.harvest_source_task.delay"):
         assert dispatch_due_sources() == 15  # bounded per tick; the rest next minute
         assert dispatch_due_sources() == 10
+
+
+def test_old_fetch_attempts_fold_into_daily_sums_that_harvest_health_shows(client, editor):
+    from curation.enums import FetchOutcome
+    from curation.models import FetchAttempt, FetchDaily
+    from tests.factories import SourceFactory
+    from workers.tasks import prune_fetch_attempts
+
+    source = SourceFactory()
+    now = timezone.now()
+    for days_ago, outcome, new in [
+        (200, FetchOutcome.OK, 3),
+        (200, FetchOutcome.OK, 2),
+        (200, FetchOutcome.TIMEOUT, 0),
+        (120, FetchOutcome.NOT_MODIFIED, 0),
+        (10, FetchOutcome.OK, 1),
+    ]:
+        FetchAttempt.objects.create(
+            source=source,
+            started_at=now - timedelta(days=days_ago, hours=1),
+            outcome=outcome,
+            new_resources=new,
+            bytes_received=100,
+        )
+    assert prune_fetch_attempts() == 4
+    assert FetchAttempt.objects.count() == 1  # the recent one stays
+    ok = FetchDaily.objects.get(outcome=FetchOutcome.OK)
+    assert (ok.attempts, ok.new_resources, ok.bytes_received) == (2, 5, 200)
+    assert FetchDaily.objects.count() == 3 and prune_fetch_attempts() == 0
+    client.force_login(editor)
+    page = client.get("/editor/harvest/").content.decode()
+    assert "Older fetches" in page and "Not modified (304)" in page
