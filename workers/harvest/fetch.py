@@ -142,6 +142,20 @@ def build_client(allowed_private_hosts: Iterable[str] | None = None) -> httpx.Cl
     )
 
 
+_SHARED_CLIENTS: dict[tuple[str, ...], httpx.Client] = {}
+
+
+def shared_client() -> httpx.Client:
+    """This worker process's keep-alive client (a new TCP and TLS connection per feed costs more than the
+    fetch of a 304). Keyed by the allowlist, so a changed setting gets a client of its own. Every new
+    connection still passes the guard; a pooled one goes back to the host:port already checked."""
+    key = tuple(settings.HARVEST_ALLOWED_PRIVATE_HOSTS)
+    client = _SHARED_CLIENTS.get(key)
+    if client is None:
+        client = _SHARED_CLIENTS[key] = build_client(key)
+    return client
+
+
 def fetch(
     url: str,
     *,

@@ -26,7 +26,9 @@ def harvest_source(source_id: int) -> HarvestCounts:
     )
     if source is None:
         return HarvestCounts(outcome="deleted")
-    result = fetching.fetch(source.feed_url, etag=source.etag, last_modified=source.last_modified)
+    result = fetching.fetch(
+        source.feed_url, etag=source.etag, last_modified=source.last_modified, client=fetching.shared_client()
+    )
     report, entries = _interpret(source, result)
     counts = harvest_record(source_id=source.pk, report=report, entries=entries)
     logger.info(
