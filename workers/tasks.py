@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import OperationalError
 
 from curation.enums import FetchOutcome, SourceRequestStatus
-from curation.models import InstrumentVersion, Resource, Source, SourceClaim, SourceRequest
+from curation.models import InstrumentVersion, Resource, SourceClaim, SourceRequest
 from curation.selectors import designated_resource_urls, designated_source_feed_urls
 from curation.services.catalogue import (
     resource_ids_awaiting_full_text,
@@ -34,7 +34,7 @@ from workers.harvest.discovery import DiscoveryError, discover
 from workers.harvest.fetch import fetch
 from workers.harvest.fulltext import extract_article_text
 from workers.harvest.hostslots import host_slot
-from workers.harvest.pipeline import harvest_source
+from workers.harvest.pipeline import DEFERRED, harvest_source
 
 logger = logging.getLogger(__name__)
 
@@ -46,14 +46,10 @@ logger = logging.getLogger(__name__)
     max_retries=5,
 )
 def harvest_source_task(source_id: int) -> dict[str, object]:
-    feed_url = Source.objects.filter(pk=source_id).values_list("feed_url", flat=True).first()
-    if feed_url is None:
-        return {"source": source_id, "outcome": "deleted"}
-    with host_slot(feed_url) as acquired:
-        if not acquired:  # the host is busy: try again shortly, without counting as an error
-            harvest_source_task.apply_async((source_id,), countdown=random.uniform(2, 10))
-            return {"source": source_id, "outcome": "deferred"}
-        counts = harvest_source(source_id)
+    counts = harvest_source(source_id, slot=host_slot)  # the host's slot covers the fetch only
+    if counts.outcome == DEFERRED:  # the host is busy: try again shortly, without counting as an error
+        harvest_source_task.apply_async((source_id,), countdown=random.uniform(2, 10))
+        return {"source": source_id, "outcome": "deferred"}
     if counts.new_resources or counts.updated_resources:
         for resource_id in resource_ids_awaiting_full_text(source_id=source_id):
             harvest_extract_full_text.delay(resource_id)

@@ -22,3 +22,32 @@ def test_slot_is_released_when_the_fetch_raises(settings):
         raise RuntimeError("boom")
     with host_slot("https://rebelem.com/feed/") as acquired:
         assert acquired is True
+
+
+@pytest.mark.django_db
+def test_the_host_slot_covers_the_fetch_only_and_a_busy_host_defers(feed_server, settings):
+    from unittest import mock
+
+    from curation.models import FetchAttempt
+    from tests.workers.helpers import serve_and_register
+    from tests.workers.test_pipeline import item, rss
+    from workers.harvest import pipeline
+    from workers.tasks import harvest_source_task
+
+    source = serve_and_register(feed_server, "/f", rss(item("1")))
+    seen_while_parsing = []
+    real_parse = pipeline.parse_feed
+
+    def parse_and_look(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with host_slot(source.feed_url) as free:  # the harvest's own slot is already released here
+            seen_while_parsing.append(free)
+        return real_parse(*args, **kwargs)
+
+    settings.HARVEST_PER_HOST_IN_FLIGHT = 1
+    with mock.patch.object(pipeline, "parse_feed", parse_and_look):
+        assert harvest_source_task(source.pk)["outcome"] == "ok"
+    assert seen_while_parsing == [True]
+    with host_slot(source.feed_url), mock.patch.object(harvest_source_task, "apply_async") as again:
+        assert harvest_source_task(source.pk)["outcome"] == "deferred"
+    again.assert_called_once()
+    assert FetchAttempt.objects.count() == 1  # deferred: nothing fetched, nothing recorded

@@ -2,6 +2,8 @@
 transaction in curation.services.harvest)."""
 
 import logging
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 
 from django.conf import settings
@@ -14,11 +16,17 @@ from workers.harvest.normalise import choose_identity_mode, clean_url, normalise
 from workers.harvest.parse import ParsedFeed, RejectedDocumentError, parse_feed
 
 logger = logging.getLogger(__name__)
+Slot = Callable[[str], AbstractContextManager[bool]]
 
 
-def harvest_source(source_id: int) -> HarvestCounts:
+DEFERRED = "deferred"
+
+
+def harvest_source(source_id: int, *, slot: Slot | None = None) -> HarvestCounts:
     """Fetch and store one source. A deleted source is ignored; every failure is recorded as an outcome
-    on the source and in a FetchAttempt, never raised."""
+    on the source and in a FetchAttempt, never raised. `slot` (the per-host limit) is held around the
+    network fetch only, not parsing and storing; when the host is busy nothing is fetched and the
+    outcome is DEFERRED, for the caller to try again shortly."""
     source = (
         Source.objects.filter(pk=source_id)
         .only("id", "feed_url", "etag", "last_modified", "body_hash", "identity_mode")
@@ -26,9 +34,15 @@ def harvest_source(source_id: int) -> HarvestCounts:
     )
     if source is None:
         return HarvestCounts(outcome="deleted")
-    result = fetching.fetch(
-        source.feed_url, etag=source.etag, last_modified=source.last_modified, client=fetching.shared_client()
-    )
+    with slot(source.feed_url) if slot is not None else nullcontext(True) as acquired:
+        if not acquired:
+            return HarvestCounts(outcome=DEFERRED)
+        result = fetching.fetch(
+            source.feed_url,
+            etag=source.etag,
+            last_modified=source.last_modified,
+            client=fetching.shared_client(),
+        )
     report, entries = _interpret(source, result)
     counts = harvest_record(source_id=source.pk, report=report, entries=entries)
     logger.info(
