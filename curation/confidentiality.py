@@ -68,7 +68,8 @@ _STREET_TYPES = (
 _TIME_ANCHOR = (
     rf"(?:{_DATE}|\b(?:last|this|on|yesterday|tonight)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|"
     rf"sunday|night|weekend|week|morning|evening)\b|\byesterday\b|\b(?:in|on|during)\s+{_MONTHS}\b|"
-    rf"\b{_MONTHS}\s+(?:19|20)\d{{2}}\b|\bin\s+(?:19|20)\d{{2}}\b)"
+    rf"\b{_MONTHS}\s+(?:19|20)\d{{2}}\b|\bin\s+(?:19|20)\d{{2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}\b|"
+    rf"\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?\b)"
 )
 _CLINICAL_CONTEXT = re.compile(
     r"\b(?:patient|pt|presented|presents|presenting|admitted|admission|year[- ]old|y/?o|complain\w*|brought in|"
@@ -204,7 +205,7 @@ _EPONYM_AFTER = re.compile(
     re.I,
 )
 _AUTHOR_BEFORE = re.compile(
-    r"(?:\bby|\bfrom|\bwith|\bhost(?:s|ed)?|\bauthors?|\bDr\.?|\bProf\.?|\bProfessor|\bcites?|according to|"
+    r"(?:\bby|\bfrom|\bwith|\bhost(?:s|ed)?|\bauthors?|\bDr\.?|\bProf\.?|\bProfessor|\bSir|\bDame|\bLord|\bcites?|according to|"
     r"\bpodcast|\bblog|\band|\bthanks to|\bcredit to|\bfeaturing|\bft\.?)\s*$",
     re.I,
 )
@@ -298,10 +299,10 @@ _PATTERNS += [
     (
         "a national or insurance number",
         re.compile(
-            r"\b(?:(?:social security|SSN|national insurance|NI|passport|driver'?s? licen[cs]e|medicaid|tax file|SIN|PPS)"
-            r"\s*(?:number|no\.?|#|id)?|(?:insurance|policy|member|insured)\s*(?:number|no\.?|#|id))"
+            # Labels in any case; the number itself in capitals and digits ("NICE guideline NG51" is not one).
+            r"\b(?i:(?:social security|SSN|national insurance|NI|passport|driver'?s? licen[cs]e|medicaid|tax file|SIN|PPS)"
+            r"\b\s*(?:number|no\.?|#|id)?|(?:insurance|policy|member|insured)\s*(?:number|no\.?|#|id))"
             r"\s*[:#]?\s*(?=[A-Z0-9 -]*\d)[A-Z0-9][A-Z0-9 -]{4,18}[A-Z0-9]\b",
-            re.I,
         ),
     ),
     (
