@@ -218,7 +218,8 @@ _AUTHOR_AFTER = re.compile(
 # Zero-width, so that every capitalised word is tried as a first name ("When Daniel Nguyen ...").
 _CAPITALISED_PAIR = re.compile(r"\b(?=(([A-Z][a-z]{1,20})(?:\s+([A-Z][a-z'\u2019-]{1,30}))?))")
 _NAME_INTRODUCER = re.compile(
-    r"\b(?:named|called|name is|name was|known as|patient|pt|resident|client|(?:Mr|Mrs|Ms|Miss|Mx)\.?)\s+$"
+    r"\b(?:named|called|name is|name was|known as|patient|pt|resident|client|(?:Mr|Mrs|Ms|Miss|Mx)\.?)\s+$",
+    re.I,
 )
 
 
@@ -262,7 +263,7 @@ def _names_in_clinical_context(text: str) -> bool:
             if _NAME_INTRODUCER.search(before):
                 return True
             if re.match(
-                r"^,?\s*(?:a|an|aged|age)?\s*\d{1,3}\s*(?:[- ](?:year|yr|month)s?[- ]old|y/?o|yrs?\b|,)",
+                r"^,?\s*\(?\s*(?:a|an|aged|age)?\s*\d{1,3}\s*(?:[- ](?:year|yr|month)s?[- ]old|y/?o|yrs?\b|[MF]\b|,|\))",
                 after,
             ):
                 return True
@@ -323,6 +324,15 @@ _PATTERNS += [
             r"(?:\b(?:patient|pt|his|her|their|mother|father|son|daughter|wife|husband|family|relative)\w*\b[^.\n]{0,60}?"
             r"(?<![\w.])@[A-Za-z0-9_.]{2,30}\b|(?<![\w.])@[A-Za-z0-9_.]{2,30}\b[^.\n]{0,60}?\b(?:patient|pt|presented|admitted|"
             r"year[- ]old|his mother|her mother|family)\b)",
+            re.I,
+        ),
+    ),
+    (
+        "a social-media handle",
+        re.compile(  # a named account on a platform, in a sentence about a patient
+            r"\b(?:patient|pt|his|her|their|mother|father|son|daughter|wife|husband|family)\b[^.\n]{0,80}?"
+            r"\b(?:facebook|instagram|tiktok|twitter|snapchat|linkedin|youtube)\s+(?:as|under|handle|username|account|profile)\b"
+            r"\s*[:@]?\s*[A-Za-z0-9_][\w.]{2,30}",
             re.I,
         ),
     ),
