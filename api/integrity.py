@@ -2,6 +2,7 @@
 editors' removal, reviewer steering and instrument versions. Each view parses input, calls one
 service and serialises the result; domain refusals become problem details (4xx)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.shortcuts import get_object_or_404
@@ -16,11 +17,13 @@ from rest_framework.views import APIView
 from api import serializers as out
 from api.views import _visible_resource, cursor_ordered
 from config.requests import signed_in, viewer
-from curation import selectors
+from curation import editorial, selectors
 from curation.models import (
+    Appeal,
     CurationRound,
     Designation,
     ExpertProfile,
+    Flag,
     Instrument,
     Resource,
     RoundCandidate,
@@ -28,8 +31,8 @@ from curation.models import (
     SourceClaim,
     User,
 )
-from curation.services.cases import appeal_submit, flag_raise
-from curation.services.claims import source_claim_start
+from curation.services.cases import appeal_decide, appeal_submit, flag_decide, flag_raise
+from curation.services.claims import source_claim_decide, source_claim_start
 from curation.services.instruments import instrument_version_create
 from curation.services.integrity import resource_remove
 from curation.services.reviews import conflict_declare
@@ -236,3 +239,60 @@ class InstrumentVersionCreateView(APIView):
         instrument = get_object_or_404(Instrument, slug=slug)
         version = instrument_version_create(editor=editor, instrument=instrument, **data.validated_data)
         return Response(out.InstrumentVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+# --- editors' decisions on cases (the moderation queue of the editor pages) ---------------------------
+def _decide(kind: str) -> tuple[type[Any], Callable[[User, Any, bool, str], object]]:
+    decisions: dict[str, tuple[type[Any], Callable[[User, Any, bool, str], object]]] = {
+        "flag": (
+            Flag,
+            lambda e, item, accept, reason: flag_decide(editor=e, flag=item, uphold=accept, reason=reason),
+        ),
+        "appeal": (
+            Appeal,
+            lambda e, item, accept, reason: appeal_decide(
+                editor=e, appeal=item, uphold=accept, reason=reason
+            ),
+        ),
+        "claim": (
+            SourceClaim,
+            lambda e, item, accept, reason: source_claim_decide(
+                editor=e, claim=item, approve=accept, reason=reason
+            ),
+        ),
+    }
+    if kind not in decisions:
+        raise NotFound("No case of that kind (flag, appeal or claim).")
+    return decisions[kind]
+
+
+class CaseListView(APIView):
+    """Editors: every open flag, appeal and source claim, oldest first."""
+
+    permission_classes = SIGNED_IN
+
+    @extend_schema(responses=out.OpenCasesSerializer)
+    def get(self, request: Request) -> Response:
+        _editor(request)
+        queue = editorial.moderation_queue()
+        return Response(
+            out.OpenCasesSerializer(
+                {"flags": queue.flags, "appeals": queue.appeals, "claims": queue.claims}
+            ).data
+        )
+
+
+class CaseDecisionView(APIView):
+    """Editors decide a flag, an appeal or a source claim, with a recorded reason."""
+
+    permission_classes = SIGNED_IN
+
+    @extend_schema(request=out.CaseDecisionSerializer, responses={204: None})
+    def post(self, request: Request, kind: str, id: str) -> Response:
+        editor = _editor(request)
+        model, decide = _decide(kind)
+        data = out.CaseDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = get_object_or_404(model, public_id=id)
+        decide(editor, item, data.validated_data["accept"], data.validated_data["reason"])
+        return Response(status=status.HTTP_204_NO_CONTENT)

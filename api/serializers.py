@@ -10,6 +10,7 @@ from curation.models import (
     CurationRound,
     Designation,
     Endorsement,
+    Flag,
     Instrument,
     InstrumentVersion,
     Resource,
@@ -471,3 +472,24 @@ class InstrumentVersionInputSerializer(serializers.Serializer[dict[str, Any]]):
     thresholds = serializers.ListField(child=serializers.DictField(), max_length=20, default=list)
     min_panel = serializers.IntegerField(min_value=3, max_value=50, default=3)
     notes = serializers.CharField(max_length=4000, allow_blank=True, default="")
+
+
+class CaseDecisionSerializer(serializers.Serializer[dict[str, Any]]):
+    accept = serializers.BooleanField(help_text="true: uphold the flag or appeal, verify the claim")
+    reason = serializers.CharField(max_length=2000, help_text="recorded in the audit trail")
+
+
+class OpenFlagSerializer(serializers.ModelSerializer[Flag]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    resource = serializers.UUIDField(source="resource.public_id", read_only=True)
+    review = serializers.UUIDField(source="review.public_id", allow_null=True, read_only=True)
+
+    class Meta:
+        model = Flag
+        fields = ["id", "resource", "review", "reason", "held_for_confidentiality", "created_at"]
+
+
+class OpenCasesSerializer(serializers.Serializer[dict[str, Any]]):
+    flags = OpenFlagSerializer(many=True)
+    appeals = AppealSerializer(many=True)
+    claims = SourceClaimSerializer(many=True)

@@ -20,6 +20,12 @@ v1 = (
             "resources/<uuid:id>/removal/", integrity.ResourceRemovalView.as_view(), name="resource-removal"
         ),
         path("appeals/", integrity.AppealCreateView.as_view(), name="appeal-create"),
+        path("cases/", integrity.CaseListView.as_view(), name="case-list"),
+        path(
+            "cases/<slug:kind>/<uuid:id>/decision/",
+            integrity.CaseDecisionView.as_view(),
+            name="case-decision",
+        ),
         path("sources/<uuid:id>/claims/", integrity.SourceClaimView.as_view(), name="source-claims"),
         path("me/claims/", integrity.MyClaimsView.as_view(), name="my-claims"),
         path("me/conflicts/", integrity.MyConflictsView.as_view(), name="my-conflicts"),

@@ -160,3 +160,44 @@ def test_editors_steer_reviewers_and_create_instrument_versions_through_the_api(
         "/api/v1/instruments/air/versions/", {**version, "min_panel": 1}, format="json"
     )
     assert low.status_code == 400 and air.instrument.versions.count() == 2
+
+
+def test_editors_list_and_decide_cases_through_the_api(personas, learner):
+    from curation.enums import ClaimStatus, ResourceStatus
+    from curation.services.cases import flag_raise
+    from curation.services.claims import source_claim_start
+
+    resource = ResourceFactory()
+    flag, _ = flag_raise(user=learner, resource=resource, reason="Wrong dose")
+    claim = source_claim_start(user=learner, source=resource.source)
+    assert personas["learner"].get("/api/v1/cases/").status_code == 403
+    open_cases = personas["editor"].get("/api/v1/cases/").json()
+    assert [c["id"] for c in open_cases["flags"]] == [str(flag.public_id)] and len(open_cases["claims"]) == 1
+    url = f"/api/v1/cases/flag/{flag.public_id}/decision/"
+    assert personas["learner"].post(url, {"accept": True, "reason": "x"}, format="json").status_code == 403
+    assert personas["editor"].post(url, {"accept": True, "reason": ""}, format="json").status_code == 400
+    flag.refresh_from_db()
+    assert flag.status == "open"
+    assert (
+        personas["editor"].post(url, {"accept": True, "reason": "Confirmed"}, format="json").status_code
+        == 204
+    )
+    resource.refresh_from_db()
+    assert resource.status == ResourceStatus.HELD
+    assert (
+        personas["editor"].post(url, {"accept": False, "reason": "again"}, format="json").status_code == 409
+    )
+    decided = personas["editor"].post(
+        f"/api/v1/cases/claim/{claim.public_id}/decision/",
+        {"accept": True, "reason": "Mail from the blog"},
+        format="json",
+    )
+    assert decided.status_code == 204 and SourceClaim.objects.get().status == ClaimStatus.VERIFIED
+    assert (
+        personas["editor"]
+        .post(
+            f"/api/v1/cases/zine/{claim.public_id}/decision/", {"accept": True, "reason": "x"}, format="json"
+        )
+        .status_code
+        == 404
+    )
