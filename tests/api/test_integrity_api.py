@@ -201,3 +201,9 @@ def test_editors_list_and_decide_cases_through_the_api(personas, learner):
         .status_code
         == 404
     )
+
+
+def test_youtube_fields_are_in_the_api(personas):
+    ResourceFactory(title="A short", video_id="abcdefghijk", is_short=True, view_count=12345)
+    row = personas["anonymous"].get("/api/v1/resources/").json()["results"][0]
+    assert row["is_short"] is True and row["view_count"] == 12345 and row["video_id"] == "abcdefghijk"

@@ -383,3 +383,15 @@ def test_assignment_loads_conflicts_in_a_fixed_number_of_queries(editor, air, dj
     with django_assert_max_num_queries(25):  # not one per expert x candidate (72 pairs here)
         round_assign(editor=editor, round_=round_, pool=experts)
     assert Assignment.objects.filter(candidate__round=round_).count() == 18
+
+
+def test_claims_older_than_a_month_are_left_to_editors(learner, time_machine):
+    from curation.services.claims import source_claim_pending_ids
+
+    start = timezone.now()
+    time_machine.move_to(start, tick=False)
+    claim = source_claim_start(user=learner, source=ResourceFactory().source)
+    assert source_claim_pending_ids() == [claim.pk]
+    time_machine.move_to(start + timedelta(days=31), tick=False)
+    assert source_claim_pending_ids() == []
+    assert SourceClaim.objects.get().status == ClaimStatus.PENDING  # still in the editors' queue
