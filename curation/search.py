@@ -23,7 +23,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 
-from curation.models import Resource, Source, Topic
+from curation.enums import EndorsementStatus
+from curation.models import Designation, Endorsement, Resource, Source, Topic
 from curation.vocabulary import term_variants
 
 START, STOP = "\x02", "\x03"  # markers that cannot occur in stored text
@@ -393,8 +394,6 @@ def resource_related(*, resource: Resource, candidates: QuerySet[Resource], limi
     """Resources related to `resource`: vetted first, then by the engine's own text ranking over its key
     terms (any of them) plus co-endorsement (learners and experts who endorsed it endorsed these).
     Never the resource itself or another copy of the same work."""
-    from curation.models import Designation, Endorsement
-
     terms = key_terms(resource)
     others = candidates.exclude(pk=resource.pk)
     if resource.work_key:
@@ -407,9 +406,11 @@ def resource_related(*, resource: Resource, candidates: QuerySet[Resource], limi
         ranked = list(matches.order_by("-search_rank", "-id").values_list("id", "search_rank")[: limit * 5])  # type: ignore[misc]
         top = max((rank or 0.0 for _, rank in ranked), default=0.0) or 1.0
         scores = {pk: 1.0 + float(rank or 0.0) / top for pk, rank in ranked}
-    endorsers = Endorsement.objects.filter(resource=resource, status="counted").values("user_id")
+    endorsers = Endorsement.objects.filter(resource=resource, status=EndorsementStatus.COUNTED).values(
+        "user_id"
+    )
     for pk, together in (
-        Endorsement.objects.filter(user_id__in=endorsers, status="counted")
+        Endorsement.objects.filter(user_id__in=endorsers, status=EndorsementStatus.COUNTED)
         .exclude(resource=resource)
         .values_list("resource_id")
         .annotate(n=Count("id"))

@@ -90,12 +90,15 @@ COUNTED_REVIEW_STATUSES = (ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED)
 
 def reviews_public() -> QuerySet[Review]:
     """THE visibility rule for review data: a review counts publicly only when it is submitted (or
-    accepted), not held for a confidentiality check, and either outside any round or in a published
-    round. Every public surface (scores, metrics, score filters and sort keys, feeds, portfolios,
-    research pages, reports and exports) builds on this queryset, never on Review.objects."""
-    return Review.objects.filter(status__in=COUNTED_REVIEW_STATUSES, held_for_confidentiality=False).filter(
-        Q(round__isnull=True) | Q(round__status=RoundStatus.PUBLISHED)
-    )
+    accepted), not held for a confidentiality check, of a resource still visible (not removed or held
+    by an editor), and either outside any round or in a published round. Every public surface (scores,
+    metrics, score filters and sort keys, feeds, portfolios, research pages, reports and exports) builds
+    on this queryset, never on Review.objects."""
+    return Review.objects.filter(
+        status__in=COUNTED_REVIEW_STATUSES,
+        held_for_confidentiality=False,
+        resource__status=ResourceStatus.VISIBLE,
+    ).filter(Q(round__isnull=True) | Q(round__status=RoundStatus.PUBLISHED))
 
 
 def review_list_visible_to(*, user: User | None, resource: Resource | None = None) -> QuerySet[Review]:

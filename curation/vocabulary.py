@@ -6,14 +6,16 @@ alike."""
 
 import functools
 import re
+import uuid
 from collections.abc import Iterable
 from itertools import product
 from pathlib import Path
+from typing import Any
 
 from django.core.cache import cache
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "clinical_synonyms.tsv"
-CACHE_KEY = "search:synonyms:v1"
+VERSION_KEY = "search:synonyms:version"
 MAX_VARIANTS = 12
 
 # UK <-> US rewrites as (pattern, replacement) on a lower-case word. Each is anchored to the stems that
@@ -133,25 +135,40 @@ def shipped_groups() -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(group) for group in _parse_groups(DATA_FILE.read_text(encoding="utf-8").splitlines()))
 
 
-def synonym_index() -> dict[str, list[str]]:
-    """Lower-cased term -> every term of its groups (shipped and editors'), cached until editors change it."""
-    index = cache.get(CACHE_KEY)
-    if index is None:
-        from curation.models import SearchSynonym  # the vocabulary module is imported by models' users
+# This process's copy of the index, rebuilt when the shared version (in the cache: Redis in production,
+# so every process sees an editor's change) differs. A search expands each term several times; fetching
+# a small version string is cheap, fetching and unpickling the whole index each time is not.
+_local: dict[str, Any] = {"version": None, "index": {}}
 
-        groups = [list(group) for group in shipped_groups()]
-        groups += [list(terms) for terms in SearchSynonym.objects.values_list("terms", flat=True)]
-        index = {}
-        for group in groups:
-            for term in group:
-                bucket = index.setdefault(term.lower(), [])
-                bucket.extend(other for other in group if other.lower() not in {b.lower() for b in bucket})
-        cache.set(CACHE_KEY, index, 3600)
+
+def synonym_index() -> dict[str, list[str]]:
+    """Lower-cased term -> every term of its groups (shipped and editors')."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(VERSION_KEY)
+    if _local["version"] != version or version is None:
+        _local["index"], _local["version"] = _build_index(), version
+    index: dict[str, list[str]] = _local["index"]
+    return index
+
+
+def _build_index() -> dict[str, list[str]]:
+    from curation.models import SearchSynonym  # the vocabulary module is imported by models' users
+
+    groups = [list(group) for group in shipped_groups()]
+    groups += [list(terms) for terms in SearchSynonym.objects.values_list("terms", flat=True)]
+    index: dict[str, list[str]] = {}
+    for group in groups:
+        for term in group:
+            bucket = index.setdefault(term.lower(), [])
+            bucket.extend(other for other in group if other.lower() not in {b.lower() for b in bucket})
     return index
 
 
 def synonyms_changed() -> None:
-    cache.delete(CACHE_KEY)
+    """Every process rebuilds its index at its next search (editors added or removed a group)."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
 
 
 def term_variants(term: str) -> list[str]:

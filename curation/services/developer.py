@@ -20,11 +20,15 @@ def _redirect_uris(text: str) -> list[str]:
     if not uris:
         raise InvalidInput("Give at least one redirect URI.", field_errors={"redirect_uris": ["Required."]})
     for uri in uris:
-        parts = urlsplit(uri)
-        local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+        try:
+            parts = urlsplit(uri)
+            hostname = parts.hostname
+        except ValueError:  # a malformed address ("https://[::1/cb")
+            parts, hostname = urlsplit(""), None
+        local = hostname in ("localhost", "127.0.0.1", "::1")
         if (
-            parts.fragment
-            or not parts.hostname
+            not hostname
+            or parts.fragment
             or not (parts.scheme == "https" or (parts.scheme == "http" and local))
         ):
             raise InvalidInput(

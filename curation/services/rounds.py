@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from curation.enums import ResourceStatus, ReviewStatus, RoundStatus
+from curation.enums import ResourceStatus, RoundStatus
 from curation.errors import Conflict, InvalidInput, NotAllowed
 from curation.models import (
     Assignment,
@@ -24,14 +24,13 @@ from curation.models import (
     Topic,
     User,
 )
+from curation.selectors import COUNTED_REVIEW_STATUSES
 from curation.services.audit import audit_record
 from curation.services.instruments import designation_for_total
 from curation.services.metrics import metrics_refresh_resources
 from curation.services.notifications import notify_assignments, notify_round_published
 from curation.services.reviews import conflict_profile, conflict_profiles, conflict_reason
 from curation.statistics import finite_or_none, spearman_brown
-
-COUNTED_REVIEWS = (ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED)
 
 
 def _require_editor(user: User) -> None:
@@ -212,7 +211,7 @@ def _has_submitted(reviewer_id: int, candidate: RoundCandidate) -> bool:
         round=candidate.round,
         resource=candidate.resource,
         reviewer_id=reviewer_id,
-        status__in=COUNTED_REVIEWS,
+        status__in=COUNTED_REVIEW_STATUSES,
     ).exists()
 
 
@@ -327,7 +326,7 @@ def _round_totals(round_: CurationRound) -> dict[int, list[float]]:
     """Counted totals per resource in the round, leaving out reviews held for a confidentiality check."""
     totals: dict[int, list[float]] = {}
     for resource_id, total in Review.objects.filter(
-        round=round_, status__in=COUNTED_REVIEWS, held_for_confidentiality=False
+        round=round_, status__in=COUNTED_REVIEW_STATUSES, held_for_confidentiality=False
     ).values_list("resource_id", "total"):
         totals.setdefault(resource_id, []).append(float(total or 0.0))
     return totals

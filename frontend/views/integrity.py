@@ -4,12 +4,13 @@ in a round, new instrument versions with a preview). Every POST calls one servic
 back as a message, never a 500."""
 
 import json
+import uuid
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -56,7 +57,7 @@ def flag(request: HttpRequest, public_id: str) -> HttpResponse:
     review = None
     if request.POST.get("review"):
         review = get_object_or_404(
-            selectors.reviews_public(), public_id=request.POST["review"], resource=resource
+            selectors.reviews_public(), public_id=_uuid_or_404(request.POST["review"]), resource=resource
         )
     try:
         _, held = flag_raise(
@@ -78,9 +79,11 @@ def appeal(request: HttpRequest, public_id: str) -> HttpResponse:
     kind, _, target_id = target.partition(":")
     designation = review = None
     if kind == "designation":
-        designation = get_object_or_404(Designation, public_id=target_id or None, resource=resource)
+        designation = get_object_or_404(Designation, public_id=_uuid_or_404(target_id), resource=resource)
     elif kind == "review":
-        review = get_object_or_404(selectors.reviews_public(), public_id=target_id or None, resource=resource)
+        review = get_object_or_404(
+            selectors.reviews_public(), public_id=_uuid_or_404(target_id), resource=resource
+        )
     else:
         messages.error(request, "Choose the designation or the review you appeal.")
         return redirect("frontend:resource-detail", public_id=resource.public_id)
@@ -152,13 +155,18 @@ def conflicts(request: HttpRequest) -> HttpResponse:
 
 
 def _is_uuid(value: str) -> bool:
-    import uuid
-
     try:
         uuid.UUID(value)
-    except ValueError:
+    except (ValueError, TypeError, AttributeError):
         return False
     return True
+
+
+def _uuid_or_404(value: str) -> str:
+    """A posted id that is not a UUID names nothing: 404, not a lookup error."""
+    if not _is_uuid(value):
+        raise Http404("No such item")
+    return value
 
 
 # --- editors -------------------------------------------------------------------------------------

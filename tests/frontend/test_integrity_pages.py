@@ -254,3 +254,57 @@ def test_a_provisional_result_is_marked_on_the_page_cards_api_and_feeds(client):
     )
     assert client.get("/feeds/vetted.json").json()["items"][0]["_foam_curator"]["provisional"] is True
     cache.clear()
+
+
+def test_malformed_ids_in_posted_forms_are_404s_not_errors(client, learner):
+    resource = ResourceFactory()
+    client.force_login(learner)
+    assert (
+        client.post(f"/resources/{resource.public_id}/flag/", {"reason": "x", "review": "nope"}).status_code
+        == 404
+    )
+    for target in ("review:nope", "designation:", "review:"):
+        response = client.post(
+            f"/resources/{resource.public_id}/appeal/", {"target": target, "statement": "x"}
+        )
+        assert response.status_code == 404, target
+    assert not Flag.objects.exists() and not Appeal.objects.exists()
+
+
+def test_a_malformed_redirect_uri_is_refused_kindly(client, learner):
+    from oauth2_provider.models import Application
+
+    client.force_login(learner)
+    page = client.post(
+        "/developer/apps/",
+        {"name": "a", "redirect_uris": "https://[::1/cb", "client_type": "public"},
+        follow=True,
+    )
+    assert (
+        page.status_code == 200
+        and "not allowed" in page.content.decode()
+        and not Application.objects.exists()
+    )
+
+
+def test_reviews_of_a_removed_resource_leave_the_public_portfolio(client, editor):
+    from curation.services.integrity import resource_remove
+    from curation.services.reviews import review_save_draft, review_submit
+    from tests.curation.test_rounds import scores_for
+
+    expert = make_verified_expert(editor, "pia")
+    resource = ResourceFactory(title="Soon removed")
+    air = InstrumentVersion.objects.get(instrument__slug="air")
+    review_submit(
+        reviewer=expert,
+        review=review_save_draft(
+            reviewer=expert,
+            resource=resource,
+            version=air,
+            scores=scores_for(30),
+            conflict_of_interest="None",
+        ),
+    )
+    assert "Soon removed" in client.get(f"/experts/{expert.public_id}/portfolio.csv").content.decode()
+    resource_remove(editor=editor, resource=resource, reason="Spam")
+    assert "Soon removed" not in client.get(f"/experts/{expert.public_id}/portfolio.csv").content.decode()
