@@ -16,8 +16,9 @@ COPY curation ./curation
 COPY api ./api
 COPY workers ./workers
 COPY frontend ./frontend
+COPY research ./research
 COPY manage.py ./
-RUN pip install . \
+RUN pip install ".[research]" \
  && SECRET_KEY=build-only ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     python manage.py collectstatic --noinput
 

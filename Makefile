@@ -17,11 +17,11 @@ $(VENV)/bin/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[research]'
 	@touch $(RUN_STAMP)
 
 $(STAMP): pyproject.toml frontend/package-lock.json | $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,research]'
 	@if command -v npm >/dev/null; then cd frontend && npm ci --no-audit --no-fund --silent; \
 	 else echo "npm not found: the accessibility checks will be skipped (REQUIRE_SERVICES=1 fails them)"; fi
 	@touch $(STAMP) $(RUN_STAMP)
@@ -45,7 +45,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy curation workers api frontend config
+	$(BIN)/mypy curation workers api frontend research config
 
 contracts: $(STAMP)
 	$(BIN)/lint-imports

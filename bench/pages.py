@@ -162,12 +162,15 @@ def main() -> None:
         from django.test import Client
 
         from curation.models import InstrumentVersion
-        from curation.services.metrics import instrument_reliability_snapshot, metrics_recompute_all
+        from curation.services.metrics import metrics_recompute_all
+        from research.analysis import instrument_reliability_snapshot
+        from research.report import research_results_refresh
 
         sizes = seed(args.resources)
         metrics_recompute_all()
         for version in InstrumentVersion.objects.all():
             instrument_reliability_snapshot(version=version)  # what the nightly task stores
+        research_results_refresh(force=True)  # what the research worker stores for the dashboard
         made = extras()
         # The seeding's own objects stay in this process; a web server holds none of them. Freeze them
         # so full garbage collections scan what the requests make, as in a server (config/wsgi.py).

@@ -122,7 +122,7 @@ class Platform:
                 "config",
                 "worker",
                 "-Q",
-                "default,harvest",
+                "default,harvest,research",
                 "--concurrency",
                 "2",
                 "--without-mingle",

@@ -16,8 +16,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import networkx
-
 SMI_FORMULA_VERSION = "smi-thoma-2015/1"
 LINK_FORMULA_VERSION = "link-pagerank/1"
 _HREF = re.compile(r"""href=["'](https?://[^"']+)["']""", re.IGNORECASE)
@@ -85,11 +83,41 @@ def link_edges(
 
 def link_index(source_ids: Iterable[int], edges: Mapping[tuple[int, int], int]) -> dict[int, float]:
     """PageRank over the weighted source link graph, scaled so the top source scores 10."""
-    graph = networkx.DiGraph()
-    graph.add_nodes_from(source_ids)
-    graph.add_weighted_edges_from((a, b, w) for (a, b), w in edges.items())
-    if graph.number_of_nodes() == 0:
+    ranks = pagerank(source_ids, edges)
+    if not ranks:
         return {}
-    ranks = networkx.pagerank(graph, alpha=0.85, weight="weight")
     top = max(ranks.values())
     return {node: 10 * value / top for node, value in ranks.items()}
+
+
+def pagerank(
+    nodes: Iterable[int],
+    edges: Mapping[tuple[int, int], float],
+    *,
+    damping: float = 0.85,
+    tolerance: float = 1e-6,
+    max_iterations: int = 100,
+) -> dict[int, float]:
+    """Weighted PageRank by power iteration, as networkx computes it: each node's out-weights
+    normalised to 1, dangling nodes' rank spread over every node, a uniform teleport, and convergence
+    when the L1 change falls under N x tolerance. Raises ValueError when it does not converge."""
+    order = list(dict.fromkeys([*nodes, *(a for a, _ in edges), *(b for _, b in edges)]))
+    count = len(order)
+    if count == 0:
+        return {}
+    out_weight: dict[int, float] = dict.fromkeys(order, 0.0)
+    for (origin, _), weight in edges.items():
+        out_weight[origin] += weight
+    links = [(origin, target, weight / out_weight[origin]) for (origin, target), weight in edges.items()]
+    dangling = [node for node in order if out_weight[node] == 0]
+    rank = dict.fromkeys(order, 1.0 / count)
+    for _ in range(max_iterations):
+        spread = (damping * sum(rank[node] for node in dangling) + (1 - damping)) / count
+        new = dict.fromkeys(order, spread)
+        for origin, target, share in links:
+            new[target] += damping * rank[origin] * share
+        change = sum(abs(new[node] - rank[node]) for node in order)
+        rank = new
+        if change < count * tolerance:
+            return rank
+    raise ValueError(f"PageRank did not converge in {max_iterations} iterations")

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ from curation.models import (
     Endorsement,
     InstrumentReliabilitySnapshot,
     InstrumentVersion,
+    ResearchResult,
     Resource,
     ResourceDailyStat,
     ResourceMetrics,
@@ -323,6 +324,40 @@ def instrument_reliability_latest() -> list[InstrumentReliabilitySnapshot]:
     ).order_by("instrument_version_id", "-computed_at"):
         latest.setdefault(snapshot.instrument_version_id, snapshot)
     return list(latest.values())
+
+
+RESEARCH_RELIABILITY_KEY = "reliability"
+RESEARCH_SECTION_PREFIX = "section:"
+
+
+def research_inputs_fingerprint() -> str:
+    """What the research results depend on that can change at any time: the public reviews (count and
+    latest submission) and the published rounds (count and latest publication). One aggregate each."""
+    reviews = reviews_public().aggregate(n=Count("id"), last=Max("submitted_at"), ids=Sum("id"))
+    rounds = CurationRound.objects.filter(status=RoundStatus.PUBLISHED).aggregate(
+        n=Count("id"), last=Max("published_at")
+    )
+    return (
+        f"reviews={reviews['n']}:{reviews['ids'] or 0}:{reviews['last'] or ''};"
+        f"rounds={rounds['n']}:{rounds['last'] or ''}"
+    )[:200]
+
+
+def research_results() -> dict[str, Any]:
+    """What the research worker stored for the dashboard: the reliability overview, and each section
+    (title, CSV header, rows, SVG) by name, with when they were computed. Empty until the first run."""
+    stored = {result.key: result for result in ResearchResult.objects.all()}
+    overview = stored.get(RESEARCH_RELIABILITY_KEY)
+    sections = {
+        key.removeprefix(RESEARCH_SECTION_PREFIX): result
+        for key, result in sorted(stored.items())
+        if key.startswith(RESEARCH_SECTION_PREFIX)
+    }
+    return {
+        "reliabilities": overview.data if overview else [],
+        "computed_at": overview.computed_at if overview else None,
+        "sections": sections,
+    }
 
 
 def resource_list_vetted(*, topic_slug: str = "", limit: int = 50) -> list[Resource]:

@@ -19,12 +19,13 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from curation.enums import ReviewStatus
-from curation.exports import research_export
 from curation.models import ApiKeyScope, Assignment, InstrumentVersion, Resource, ResourceMetrics, Review
 from curation.services.apikeys import api_key_issue
 from curation.services.metrics import metrics_refresh_resource
 from curation.services.reviews import review_save_draft, review_submit
 from curation.services.rounds import round_add_candidates, round_assign, round_create, round_publish
+from research.exports import research_export
+from research.report import research_results_refresh
 from tests.api.conftest import oauth_access_token
 from tests.conftest import make_verified_expert
 from tests.curation.test_rounds import scores_for
@@ -146,6 +147,7 @@ def _secrets(s) -> list[str]:
 def test_an_open_round_leaks_nothing_and_publication_shows_everything(scenario, editor, tmp_path):
     s = scenario
     target = s["target"]
+    assert research_results_refresh()["refreshed"]  # what the research worker stores, during the round
     for who, client in s["web"].items():
         for path in _pages(s):
             response = client.get(path)
@@ -211,6 +213,7 @@ def test_an_open_round_leaks_nothing_and_publication_shows_everything(scenario, 
     assert s["api"]["anonymous"].get(f"/api/v1/reviews/?resource={target.public_id}").json()["results"] == []
 
     round_publish(editor=editor, round_=s["round"])
+    assert research_results_refresh()["refreshed"]  # the worker's next look sees the published round
     cache.clear()
     for who, client in s["api"].items():
         detail = client.get(f"/api/v1/resources/{target.public_id}/").json()

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import OperationalError
 
 from curation.enums import FetchOutcome, SourceRequestStatus
-from curation.models import InstrumentVersion, Resource, SourceClaim, SourceRequest
+from curation.models import Resource, SourceClaim, SourceRequest
 from curation.selectors import designated_resource_urls, designated_source_feed_urls
 from curation.services.catalogue import (
     resource_ids_awaiting_full_text,
@@ -23,13 +23,8 @@ from curation.services.catalogue import (
 from curation.services.claims import source_claim_pending_ids, source_claim_record_check
 from curation.services.harvest import fetch_attempts_prune
 from curation.services.integrity import resource_liveness_record, source_liveness_record
-from curation.services.metrics import (
-    instrument_reliability_snapshot,
-    metrics_recompute_all,
-    usage_visits_prune,
-)
+from curation.services.metrics import metrics_recompute_all, usage_visits_prune
 from curation.services.notifications import assignment_send_deadline_reminders
-from curation.services.research import source_impact_snapshot_all
 from workers.harvest.discovery import DiscoveryError, discover
 from workers.harvest.fetch import fetch
 from workers.harvest.fulltext import extract_article_text
@@ -135,19 +130,10 @@ def send_deadline_reminders() -> int:
 
 @shared_task(acks_late=True, time_limit=3000, soft_time_limit=2900)
 def nightly_metrics() -> dict[str, int]:
-    """Reliability snapshots per instrument, source impact snapshots, then every resource's metrics
-    recomputed from source rows (which also corrects any drift of the incremental updates)."""
-    snapshots = sum(
-        1
-        for version in InstrumentVersion.objects.all()
-        if instrument_reliability_snapshot(version=version) is not None
-    )
-    impact = source_impact_snapshot_all()
-    return {
-        "reliability_snapshots": snapshots,
-        "impact_snapshots": impact,
-        "resources": metrics_recompute_all(),
-    }
+    """Every resource's metrics recomputed from source rows (which also corrects any drift of the
+    incremental updates). The reliability and impact snapshots it reads are the research worker's,
+    taken half an hour earlier (research.tasks.nightly_research)."""
+    return {"resources": metrics_recompute_all()}
 
 
 _PAGE_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "workers",
     "api",
     "frontend",
+    "research",
 ]
 
 MIDDLEWARE = [
@@ -309,7 +310,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"workers.tasks.harvest_*": {"queue": "harvest"}}
+CELERY_TASK_ROUTES = {
+    "workers.tasks.harvest_*": {"queue": "harvest"},
+    "research.tasks.*": {"queue": "research"},  # the statistics stack stays in its own worker
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -13,6 +13,7 @@ from curation.models.catalogue import (
 )
 from curation.models.metrics import (
     InstrumentReliabilitySnapshot,
+    ResearchResult,
     ResourceDailyStat,
     ResourceMetrics,
     SavedResource,
@@ -40,6 +41,7 @@ __all__ = [
     "Instrument",
     "InstrumentReliabilitySnapshot",
     "InstrumentVersion",
+    "ResearchResult",
     "Resource",
     "ResourceDailyStat",
     "ResourceMetrics",

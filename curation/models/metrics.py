@@ -96,6 +96,22 @@ class InstrumentReliabilitySnapshot(models.Model):
         return f"reliability of {self.instrument_version_id} at {self.computed_at:%Y-%m-%d}"
 
 
+class ResearchResult(models.Model):
+    """A result of the research room, stored for pages to read (the statistics stack never runs in a
+    web process): the reliability overview, and each dashboard section's data rows and SVG plot.
+    `inputs` fingerprints the public reviews and published rounds it was computed from, so the
+    research worker knows when it is stale."""
+
+    key = models.CharField(max_length=60, unique=True)
+    data = models.JSONField(default=list)
+    svg = models.TextField(blank=True)
+    inputs = models.CharField(max_length=200, blank=True)
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.key} at {self.computed_at:%Y-%m-%d %H:%M}"
+
+
 class SourceSocialInputs(models.Model):
     """Raw inputs of the published Social Media Index, as observed on a date (kept even after the
     outside services that produced them are gone)."""

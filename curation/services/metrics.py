@@ -9,7 +9,6 @@ m = 0.5 and prior weight C = 3 reviews, so one enthusiastic review cannot outran
 resource nobody reviewed has no ranking score (None), never a low one.
 """
 
-import functools
 import hashlib
 import hmac
 from collections import defaultdict
@@ -22,9 +21,9 @@ from django.db import transaction
 from django.db.models import Count, F, FloatField, Q, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
-from scipy import stats
 
 from curation.enums import EndorsementKind, EndorsementStatus, UsageKind
+from curation.formulas import finite_or_none, raters_needed, spearman_brown, t_quantile
 from curation.models import (
     Endorsement,
     InstrumentReliabilitySnapshot,
@@ -37,7 +36,6 @@ from curation.models import (
     User,
 )
 from curation.selectors import reviews_public
-from curation.statistics import finite_or_none, raters_needed, reliability, spearman_brown
 
 FORMULA_VERSION = "bayes-normalised/1"
 PRIOR_MEAN = 0.5
@@ -57,9 +55,8 @@ _METRIC_FIELDS = [
 ]
 
 
-@functools.cache
 def _t975(degrees: int) -> float:
-    return float(stats.t.ppf(0.975, degrees))
+    return t_quantile(0.975, degrees)
 
 
 def normalised_total() -> Any:
@@ -216,22 +213,6 @@ def metrics_recompute_all() -> int:
     """Recompute every resource's metrics from source rows (nightly). Returns how many were stored."""
     with transaction.atomic():
         return _store(compute_metrics(None))
-
-
-def instrument_reliability_snapshot(*, version: InstrumentVersion) -> InstrumentReliabilitySnapshot | None:
-    """Reliability of an instrument version over all its counted reviews (resource x reviewer x total);
-    None when there are too few ratings."""
-    ratings = list(
-        reviews_public().filter(instrument_version=version).values_list("resource_id", "reviewer_id", "total")
-    )
-    try:
-        result = reliability([(r, u, float(t)) for r, u, t in ratings if t is not None])
-    except ValueError:
-        return None
-    single = result["single_rater_icc"]
-    return InstrumentReliabilitySnapshot.objects.create(
-        instrument_version=version, single_rater_icc=single, result=result, computed_at=timezone.now()
-    )
 
 
 # --- usage ---------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from curation.enums import ResourceStatus, RoundStatus
 from curation.errors import Conflict, InvalidInput, NotAllowed
+from curation.formulas import finite_or_none, spearman_brown
 from curation.models import (
     Assignment,
     CurationRound,
@@ -30,7 +31,6 @@ from curation.services.instruments import designation_for_total
 from curation.services.metrics import metrics_refresh_resources
 from curation.services.notifications import notify_assignments, notify_round_published
 from curation.services.reviews import conflict_profile, conflict_profiles, conflict_reason
-from curation.statistics import finite_or_none, spearman_brown
 
 
 def _require_editor(user: User) -> None:

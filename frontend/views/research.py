@@ -1,49 +1,55 @@
 """The research dashboard: reliability per instrument and round, the raters-needed curve, signal
 correlations and score distributions, as SVG plots with the numbers behind each one a click away.
-Computing them reads every review, so results are cached for an hour."""
-
-from typing import Any
+The research worker computes them (nightly, and within minutes of a newly published review or round)
+and stores them; these views only read what it stored, so no web process carries the statistics
+stack."""
 
 from csp.decorators import csp_exempt
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from curation.services.research import reliability_overview
-from frontend.research_report import SECTIONS, csv_text, report_section
+from curation.exports import table_csv
+from curation.models import ResearchResult
+from curation.selectors import research_results
 
-CACHE_SECONDS = 3600  # the nightly snapshots change once a day; the plots are costly to draw
-
-
-def _reliabilities() -> list[dict[str, Any]]:
-    return cache.get_or_set("research:reliability", reliability_overview, CACHE_SECONDS) or []
+CACHE_SECONDS = 300  # the research worker looks for new reviews and rounds every few minutes
 
 
-def _section(name: str) -> tuple[list[list[Any]], str]:
-    if name not in SECTIONS:
+def _section(name: str) -> ResearchResult:
+    section = research_results()["sections"].get(name)
+    if section is None:
         raise Http404("No such plot")
-    found: tuple[list[list[Any]], str] | None = cache.get_or_set(
-        f"research:section:{name}", lambda: report_section(name, _reliabilities()), CACHE_SECONDS
-    )
-    return found if found is not None else report_section(name, _reliabilities())
+    return section
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    sections = [{"name": name, "title": title} for name, (title, _) in SECTIONS.items()]
+    results = research_results()
+    sections = [
+        {"name": name, "title": result.data.get("title", name)}
+        for name, result in results["sections"].items()
+    ]
     return render(
-        request, "frontend/research.html", {"reliabilities": _reliabilities(), "sections": sections}
+        request,
+        "frontend/research.html",
+        {
+            "reliabilities": results["reliabilities"],
+            "sections": sections,
+            "computed_at": results["computed_at"],
+        },
     )
 
 
 @csp_exempt()  # type: ignore[arg-type]  # a matplotlib drawing with its own <style>; shown as an image, where no script runs
 def plot_svg(request: HttpRequest, name: str) -> HttpResponse:
-    response = HttpResponse(_section(name)[1], content_type="image/svg+xml")
+    response = HttpResponse(_section(name).svg, content_type="image/svg+xml")
     response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
     return response
 
 
 def plot_csv(request: HttpRequest, name: str) -> HttpResponse:
-    rows, _ = _section(name)
-    response = HttpResponse(csv_text(SECTIONS[name][1], rows), content_type="text/csv; charset=utf-8")
+    data = _section(name).data
+    response = HttpResponse(
+        table_csv(data.get("header", []), data.get("rows", [])), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from curation.enums import CaseStatus, ClaimStatus, ResourceStatus, RoundStatus
 from curation.errors import Conflict, InvalidInput, NotAllowed
-from curation.exports import research_export
 from curation.models import (
     Appeal,
     Assignment,
@@ -40,6 +39,7 @@ from curation.services.rounds import (
     round_create,
     round_publish,
 )
+from research.exports import research_export
 from tests.conftest import make_verified_expert
 from tests.curation.test_rounds import scores_for
 from tests.factories import ResourceFactory, UserFactory

@@ -9,7 +9,6 @@ from curation.errors import Conflict, NotAllowed
 from curation.models import InstrumentVersion, Resource, ResourceMetrics, UsageVisit
 from curation.services.endorsements import endorsement_put, endorsement_withdraw
 from curation.services.metrics import (
-    instrument_reliability_snapshot,
     metrics_recompute_all,
     metrics_refresh_resource,
     resource_click_record,
@@ -19,6 +18,7 @@ from curation.services.metrics import (
     usage_visits_prune,
 )
 from curation.services.reviews import review_decide, review_save_draft, review_submit, review_withdraw
+from research.analysis import instrument_reliability_snapshot
 from tests.factories import ExpertProfileFactory, ResourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,6 +5,7 @@ import pytest
 
 from curation.enums import FetchOutcome
 from curation.models import Source
+from research.report import research_results_refresh
 from tests.factories import ResourceFactory, SourceFactory, TopicFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
@@ -87,5 +88,6 @@ def test_the_public_sources_page_shows_no_raw_fetch_errors(client, editor):
 
 @pytest.mark.parametrize("name", ["score-distributions", "reliability-vs-raters", "signal-correlations"])
 def test_research_plots_say_when_there_is_not_enough_data(client, name):
+    research_results_refresh()
     svg = client.get(f"/research/{name}.svg").content.decode()
     assert "Not enough data yet" in svg

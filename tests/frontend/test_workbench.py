@@ -19,6 +19,7 @@ from curation.models import (
     Source,
     SourceRequest,
 )
+from research.report import research_results_refresh
 from tests.curation.test_rounds import scores_for
 from tests.factories import ExpertProfileFactory, ResourceFactory, SourceFactory, UserFactory
 from tests.feedserver import Reply
@@ -304,6 +305,11 @@ def test_opml_upload_registers_feeds_and_reports_bad_entries(client, editor):
 
 def test_research_dashboard_serves_plots_and_their_numbers(client, editor, expert):
     html = client.get("/research/").content.decode()
+    assert "has not computed these results yet" in html and "Not computed yet" in html
+    assert client.get("/research/score-distributions.svg").status_code == 404
+    research_results_refresh()  # what the research worker does
+    html = client.get("/research/").content.decode()
+    assert "has not computed these results yet" not in html and "Computed " in html
     assert "Reliability per instrument and round" in html and "/research/score-distributions.svg" in html
     svg = client.get("/research/reliability-vs-raters.svg")
     assert svg["Content-Type"] == "image/svg+xml" and b"<svg" in svg.content

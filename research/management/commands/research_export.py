@@ -4,7 +4,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from curation.exports import research_export
+from research.exports import research_export
 
 
 class Command(BaseCommand):

@@ -1,5 +1,5 @@
-"""Reliability and validity statistics, on well-kept libraries (pingouin, krippendorff, scipy).
-Pure functions: no database. Every result is JSON-safe: a statistic that cannot be computed is None
+"""Reliability and validity statistics, on well-kept libraries (pingouin, krippendorff, scipy): the
+research room only, never imported by a web process. Pure functions: no database. Every result is JSON-safe: a statistic that cannot be computed is None
 with a reason, never NaN.
 
 Conventions
@@ -24,6 +24,8 @@ import pandas as pd
 import pingouin
 from scipy import stats
 
+from curation.formulas import finite_or_none, raters_needed
+
 ICC_FORMS = {  # pingouin's labels -> Shrout & Fleiss names
     "ICC(1,1)": "ICC1",
     "ICC(A,1)": "ICC2",
@@ -33,34 +35,10 @@ ICC_FORMS = {  # pingouin's labels -> Shrout & Fleiss names
     "ICC(C,k)": "ICC3k",
 }
 ONE_WAY = ("ICC1", "ICC1k")
-TARGET_RELIABILITY = 0.8
 
 
 class StatisticsError(ValueError):
     """The data cannot support the statistic (too few targets or raters, no variance)."""
-
-
-def finite_or_none(value: Any, digits: int = 4) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return round(number, digits) if math.isfinite(number) else None
-
-
-def spearman_brown(single: float, raters: float) -> float:
-    """Reliability of the mean of `raters` ratings given the single-rater reliability."""
-    return raters * single / (1 + (raters - 1) * single)
-
-
-def raters_needed(single: float | None, target: float = TARGET_RELIABILITY) -> int | None:
-    """Smallest number of raters whose mean reaches `target` (Spearman-Brown); None when the single-
-    rater reliability is unknown or not positive (no number of raters gets there)."""
-    if single is None or single <= 0:
-        return None
-    if single >= target:
-        return 1
-    return math.ceil(round(target * (1 - single) / (single * (1 - target)), 9))
 
 
 def _wide(ratings: Sequence[tuple[Any, Any, float]]) -> pd.DataFrame:

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from frontend.research_report import build_report
+from research.report import build_report
 
 
 class Command(BaseCommand):

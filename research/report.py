@@ -2,7 +2,6 @@
 correlations, as SVG plots with the data behind each one as CSV. Used by `manage.py research_report`
 and by the research dashboard."""
 
-import csv
 import html
 import io
 import json
@@ -13,12 +12,20 @@ import matplotlib
 
 matplotlib.use("svg")
 import matplotlib.pyplot as plt
+from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 
-from curation.models import InstrumentVersion, Resource
-from curation.selectors import reviews_public
-from curation.services.research import reliability_by_instrument_and_round, signal_validity
-from curation.statistics import spearman_brown
+from curation.exports import table_csv
+from curation.formulas import spearman_brown
+from curation.models import InstrumentVersion, ResearchResult, Resource
+from curation.selectors import (
+    RESEARCH_RELIABILITY_KEY,
+    RESEARCH_SECTION_PREFIX,
+    research_inputs_fingerprint,
+    reviews_public,
+)
+from research.analysis import reliability_by_instrument_and_round, reliability_overview, signal_validity
 
 RATER_COUNTS = list(range(1, 21))
 
@@ -156,14 +163,6 @@ def report_section(
     raise KeyError(name)
 
 
-def csv_text(header: list[str], rows: list[list[Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
 def build_report(out: Path) -> dict[str, Any]:
     """Write index.html, three SVG plots and their CSV data into `out`. Returns a summary."""
     out.mkdir(parents=True, exist_ok=True)
@@ -182,7 +181,7 @@ def build_report(out: Path) -> dict[str, Any]:
     parts = []
     for slug, title, header, (rows, svg) in sections:
         (out / f"{slug}.svg").write_text(svg, encoding="utf-8")
-        (out / f"{slug}.csv").write_text(csv_text(header, rows), encoding="utf-8")
+        (out / f"{slug}.csv").write_text(table_csv(header, rows), encoding="utf-8")
         parts.append(
             f'<section><h2>{html.escape(title)}</h2><img src="{slug}.svg" alt="{html.escape(title)} plot">'
             f'<p><a href="{slug}.csv">The data behind this plot (CSV, {len(rows)} rows)</a></p></section>'
@@ -205,3 +204,27 @@ def build_report(out: Path) -> dict[str, Any]:
         "files": sorted(p.name for p in out.iterdir()),
         "resources": validity["n_resources"],
     }
+
+
+def research_results_refresh(*, force: bool = False) -> dict[str, Any]:
+    """Compute the dashboard (reliability overview, each section's rows and plot) and store it for the
+    pages, unless the public reviews and published rounds are unchanged since the stored results
+    (`force` recomputes anyway: the nightly run, since endorsements and clicks move too)."""
+    inputs = research_inputs_fingerprint()
+    stored = (
+        ResearchResult.objects.filter(key=RESEARCH_RELIABILITY_KEY).values_list("inputs", flat=True).first()
+    )
+    if not force and stored == inputs:
+        return {"refreshed": False, "inputs": inputs}
+    reliabilities = reliability_overview()
+    results: dict[str, tuple[Any, str]] = {RESEARCH_RELIABILITY_KEY: (reliabilities, "")}
+    for name, (title, header) in SECTIONS.items():
+        rows, svg = report_section(name, reliabilities)
+        results[f"{RESEARCH_SECTION_PREFIX}{name}"] = ({"title": title, "header": header, "rows": rows}, svg)
+    now = timezone.now()
+    with transaction.atomic():
+        for key, (data, svg) in results.items():
+            ResearchResult.objects.update_or_create(
+                key=key, defaults={"data": data, "svg": svg, "inputs": inputs, "computed_at": now}
+            )
+    return {"refreshed": True, "inputs": inputs, "results": len(results)}

@@ -1,5 +1,6 @@
 """Research analytics: which curation signal predicts expert consensus, source impact snapshots, and
-reliability per instrument and per round."""
+reliability per instrument and per round. Runs in the research worker and the research commands; pages
+read what it stores."""
 
 from collections import defaultdict
 from collections.abc import Iterable
@@ -32,7 +33,7 @@ from curation.models import (
 )
 from curation.selectors import reviews_public
 from curation.services.metrics import normalised_total
-from curation.statistics import StatisticsError, reliability, spearman_with_ci
+from research.statistics import StatisticsError, reliability, spearman_with_ci
 
 SIGNALS = ("learner_endorsements", "expert_endorsements", "clicks", "gestalt", "source_impact")
 CONSENSUS = "expert_consensus"
@@ -175,6 +176,22 @@ def reliability_overview() -> list[dict[str, Any]]:
                 {"scope": scope, **_reliability_of(reviews_public().filter(instrument_version=version))}
             )
     return rows + reliability_by_round()
+
+
+def instrument_reliability_snapshot(*, version: InstrumentVersion) -> InstrumentReliabilitySnapshot | None:
+    """Reliability of an instrument version over all its counted reviews (resource x reviewer x total);
+    None when there are too few ratings."""
+    ratings = list(
+        reviews_public().filter(instrument_version=version).values_list("resource_id", "reviewer_id", "total")
+    )
+    try:
+        result = reliability([(r, u, float(t)) for r, u, t in ratings if t is not None])
+    except ValueError:
+        return None
+    single = result["single_rater_icc"]
+    return InstrumentReliabilitySnapshot.objects.create(
+        instrument_version=version, single_rater_icc=single, result=result, computed_at=timezone.now()
+    )
 
 
 def _reliability_of(reviews: QuerySet[Review]) -> dict[str, Any]:

@@ -9,9 +9,9 @@ from curation.enums import VerificationStatus
 from curation.impact import LINK_FORMULA_VERSION, SMI_FORMULA_VERSION
 from curation.models import InstrumentVersion, Resource, SourceImpactSnapshot, SourceSocialInputs
 from curation.services.endorsements import endorsement_put
-from curation.services.metrics import instrument_reliability_snapshot, metrics_recompute_all
-from curation.services.research import signal_validity, source_impact_snapshot_all
+from curation.services.metrics import metrics_recompute_all
 from curation.services.reviews import review_save_draft, review_submit
+from research.analysis import instrument_reliability_snapshot, signal_validity, source_impact_snapshot_all
 from tests.factories import ExpertProfileFactory, ResourceFactory, SourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

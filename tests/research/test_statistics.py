@@ -7,13 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from curation.statistics import (
+from curation.formulas import raters_needed, spearman_brown
+from research.statistics import (
     StatisticsError,
     cronbach_alpha,
     mean_sd_ci,
-    raters_needed,
     reliability,
-    spearman_brown,
     spearman_with_ci,
 )
 

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from curation.impact import SMI_FORMULA_VERSION, SmiInputs, social_media_index
-from curation.management.commands._csvinput import read_rows
+from research.management.commands._csvinput import read_rows
 
 
 def _number(value: str) -> float | None:

@@ -3,8 +3,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from curation.management.commands._csvinput import read_rows
-from curation.statistics import StatisticsError, reliability
+from research.management.commands._csvinput import read_rows
+from research.statistics import StatisticsError, reliability
 
 
 class Command(BaseCommand):

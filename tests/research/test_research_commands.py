@@ -3,7 +3,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.curation.test_statistics import SHROUT_FLEISS
+from tests.research.test_statistics import SHROUT_FLEISS
 
 
 def run(capsys, *args):
