@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install smoke lint typecheck contracts checks bench-harvest bench-metrics bench-api bench-pages clean
+.PHONY: run test install smoke lint typecheck contracts checks bench-harvest bench-metrics bench-api bench-pages bench-processes clean
 
 # Re-install only when the dependency list changes. `make run` needs only the runtime dependencies;
 # the tests and checks add the development tools.
@@ -73,6 +73,10 @@ bench-api: $(STAMP)
 ## Web page server time at 100,000 resources (PostgreSQL).
 bench-pages: $(STAMP)
 	$(BIN)/python bench/pages.py $(BENCH_ARGS)
+
+## Web worker memory and manage.py start-up time (SQLite, gunicorn on loopback).
+bench-processes: $(STAMP)
+	$(BIN)/python bench/processes.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

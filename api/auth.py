@@ -9,7 +9,8 @@ from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework.request import Request
 
 from curation.models import ApiKey, ApiKeyScope, User
-from curation.services.apikeys import api_key_check, api_key_usage_cache_key
+from curation.selectors.developer import api_key_usage_cache_key
+from curation.services.apikeys import api_key_check
 
 API_KEY_HEADER = "HTTP_X_API_KEY"
 

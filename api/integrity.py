@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from api import serializers as out
 from api.views import _visible_resource, cursor_ordered
 from config.requests import signed_in, viewer
-from curation import editorial, selectors
+from curation import selectors
 from curation.models import (
     Appeal,
     CurationRound,
@@ -31,6 +31,7 @@ from curation.models import (
     SourceClaim,
     User,
 )
+from curation.selectors import editorial
 from curation.services.cases import appeal_decide, appeal_submit, flag_decide, flag_raise
 from curation.services.claims import source_claim_decide, source_claim_start
 from curation.services.instruments import instrument_version_create

@@ -7,7 +7,8 @@ from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 
 from curation.models import Resource
-from curation.search import resource_search_page, search_cursor_decode, search_cursor_encode
+from curation.search import search_cursor_decode, search_cursor_encode
+from curation.selectors.search import resource_search_page
 
 
 class DefaultCursorPagination(CursorPagination):

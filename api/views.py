@@ -3,8 +3,7 @@
 import uuid
 from typing import Any
 
-from django.db.models import F, IntegerField, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -21,8 +20,9 @@ from api.filters import ResourceFilter
 from api.pagination import DefaultCursorPagination, SearchCursorPagination
 from config.requests import signed_in, viewer
 from curation import selectors
+from curation.enums import ACTIVE_ENDORSEMENT_STATUSES
 from curation.models import CurationRound, Instrument, InstrumentVersion, Resource, Review
-from curation.search import resource_related, resource_search, search_snippets
+from curation.selectors.search import resource_related, resource_search, search_snippets
 from curation.services.endorsements import endorsement_put, endorsement_withdraw
 from curation.services.metrics import metrics_refresh_resource
 from curation.services.reviews import review_save_draft, review_submit
@@ -112,11 +112,7 @@ class ResourceListView(generics.ListAPIView):  # type: ignore[type-arg]
         if getattr(self, "swagger_fake_view", False):
             return Resource.objects.none()
         return selectors.resource_list_listed().annotate(  # score_sort is a stored, indexed field
-            impact_sort=Coalesce(
-                F("metrics__learner_endorsements") + 2 * F("metrics__expert_endorsements"),
-                Value(0),
-                output_field=IntegerField(),
-            ),
+            impact_sort=selectors.impact_sort_key(),
         )
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -198,7 +194,7 @@ class EndorsementView(APIView):
         endorsement = (
             _visible_resource(id)
             .endorsements.filter(user=signed_in(request))
-            .exclude(status="withdrawn")
+            .filter(status__in=ACTIVE_ENDORSEMENT_STATUSES)
             .first()
         )
         if endorsement is None:
@@ -291,11 +287,12 @@ class ReviewListView(generics.ListCreateAPIView):  # type: ignore[type-arg]
         data = out.ReviewDraftInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        versions = InstrumentVersion.objects.filter(instrument__slug=values["instrument"]).order_by(
-            "-version"
-        )
         version = (
-            versions.filter(version=values["version"]).first() if "version" in values else versions.first()
+            InstrumentVersion.objects.filter(
+                instrument__slug=values["instrument"], version=values["version"]
+            ).first()
+            if "version" in values
+            else selectors.instrument_version_current_by_slug(slug=values["instrument"])
         )
         if version is None:
             raise ValidationError({"instrument": ["No such instrument version."]})

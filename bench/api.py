@@ -72,8 +72,8 @@ def bare_search_ms(terms: list[str]) -> dict[str, float]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from curation.search import resource_search_page, search_snippets
     from curation.selectors import resource_list_for_api
+    from curation.selectors.search import resource_search_page, search_snippets
 
     timings = []
     for term in terms:

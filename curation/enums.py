@@ -134,3 +134,10 @@ class ClaimStatus(models.TextChoices):
     PENDING = "pending", "Waiting for the token"
     VERIFIED = "verified", "Verified"
     REJECTED = "rejected", "Rejected"
+
+
+# Rules that group members, each written once.
+COUNTED_REVIEW_STATUSES = (ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED)  # see selectors.reviews_public
+HEALTHY_OUTCOMES = (FetchOutcome.OK, FetchOutcome.NOT_MODIFIED, FetchOutcome.UNCHANGED, FetchOutcome.NEVER)
+ACTIVE_ENDORSEMENT_STATUSES = (EndorsementStatus.COUNTED, EndorsementStatus.HELD)  # not withdrawn
+REVIEWER_ROLES = (Role.EXPERT, Role.EDITOR)  # who may review once verified

@@ -22,6 +22,7 @@ from curation.impact import (
 )
 from curation.models import (
     CurationRound,
+    Instrument,
     InstrumentReliabilitySnapshot,
     InstrumentVersion,
     Resource,
@@ -59,7 +60,7 @@ def resource_signals(resources: QuerySet[Resource]) -> dict[int, dict[str, float
     for resource_id, slug, total, normalised in reviews.values_list(
         "resource_id", "instrument_version__instrument__slug", "total", "normalised"
     ):
-        if slug == "gestalt":
+        if slug == Instrument.GESTALT:
             gestalt[resource_id].append(float(total or 0.0))
         else:
             consensus[resource_id].append(float(normalised or 0.0))

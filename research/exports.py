@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from curation.enums import EndorsementStatus
 from curation.models import Endorsement, ResourceMetrics
 from curation.selectors import reviews_public
 
@@ -60,7 +61,9 @@ def research_export(directory: os.PathLike[str] | str, *, secret: str) -> dict[s
             for r in reviews.iterator(chunk_size=2000)
         ),
     )
-    endorsements = Endorsement.objects.filter(status="counted").select_related("user", "resource")
+    endorsements = Endorsement.objects.filter(status=EndorsementStatus.COUNTED).select_related(
+        "user", "resource"
+    )
     counts["endorsements.csv"] = _write(
         out / "endorsements.csv",
         ["user", "resource", "kind", "created_on"],

@@ -13,14 +13,14 @@ from django.db import OperationalError
 from curation.enums import FetchOutcome, SourceRequestStatus
 from curation.models import Resource, SourceClaim, SourceRequest
 from curation.selectors import designated_resource_urls, designated_source_feed_urls
+from curation.selectors.catalogue import resource_ids_awaiting_full_text, source_claim_pending_ids
 from curation.services.catalogue import (
-    resource_ids_awaiting_full_text,
     resource_store_full_text,
     source_claim_due,
     source_request_claim_pending,
     source_request_finish,
 )
-from curation.services.claims import source_claim_pending_ids, source_claim_record_check
+from curation.services.claims import source_claim_record_check
 from curation.services.harvest import fetch_attempts_prune
 from curation.services.integrity import resource_liveness_record, source_liveness_record
 from curation.services.metrics import metrics_recompute_all, usage_visits_prune

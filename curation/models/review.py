@@ -14,6 +14,8 @@ from curation.enums import EndorsementKind, EndorsementStatus, ReviewStatus
 class Instrument(models.Model):
     """A scoring rubric (ALiEM AIR, rMETRIQ, …). Its content lives in versions."""
 
+    GESTALT = "gestalt"  # the one-item overall impression (seeded); research keeps it apart from consensus
+
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=120)
     citation = models.CharField(max_length=300, blank=True)

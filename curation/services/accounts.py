@@ -141,5 +141,5 @@ def expert_verification_decide(
             after={"status": profile.verification_status},
             reason=profile.decision_reason,
         )
-        notify_verification_decided(profile)
+        notify_verification_decided(profile=profile)
     return profile

@@ -4,9 +4,7 @@ row, the secret is compared by hash in constant time."""
 import hashlib
 import hmac
 import secrets
-import time
 
-from django.core.cache import cache
 from django.utils import timezone
 
 from curation.errors import InvalidInput, NotAllowed
@@ -65,15 +63,3 @@ def api_key_revoke(*, owner: User, key: ApiKey) -> None:
     if key.owner_id != owner.pk and not owner.is_editor:
         raise NotAllowed("Only the key's owner or an editor revokes it.")
     ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-
-
-def api_key_usage_cache_key(prefix: str) -> str:
-    """Where the API's per-key throttle keeps the key's recent request times (one home for the name)."""
-    return f"throttle_api_key_{prefix}"
-
-
-def api_key_requests_last_hour(key: ApiKey) -> int:
-    """How many requests the key made in the last hour, as its quota counts them."""
-    history = cache.get(api_key_usage_cache_key(key.prefix)) or []
-    cutoff = time.time() - 3600
-    return sum(1 for moment in history if moment > cutoff)

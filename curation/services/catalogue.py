@@ -203,17 +203,6 @@ def resource_store_full_text(*, resource_id: int, text: str) -> bool:
     return bool(updated)
 
 
-def resource_ids_awaiting_full_text(*, source_id: int, limit: int = 20) -> list[int]:
-    return list(
-        Resource.objects.filter(
-            source_id=source_id, source__extract_full_text=True, full_text_extracted_at__isnull=True
-        )
-        .exclude(canonical_url="")
-        .order_by("-published_at")
-        .values_list("id", flat=True)[:limit]
-    )
-
-
 def source_rebase_local(*, base: str, paths: Iterable[str]) -> int:
     """Point sources served by a local demo server at its new address: the offline demo starts its
     server on a free port each time, and its sources must keep their identity (no second copy of every

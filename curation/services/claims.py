@@ -4,7 +4,6 @@ its designations and reviews (COPE: authors may appeal editorial decisions) and 
 reviewing it."""
 
 import secrets
-from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -39,19 +38,6 @@ def source_claim_start(*, user: User, source: Source) -> SourceClaim:
     except IntegrityError:  # a concurrent start of the same claim
         return SourceClaim.objects.get(source=source, claimant=user, status=ClaimStatus.PENDING)
     return claim
-
-
-CHECK_DAYS = 30  # a token nobody placed within a month is left to the editors' decision
-
-
-def source_claim_pending_ids(*, limit: int = 100) -> list[int]:
-    """Pending claims the worker still looks for a token of (those started in the last CHECK_DAYS)."""
-    recent = timezone.now() - timedelta(days=CHECK_DAYS)
-    return list(
-        SourceClaim.objects.filter(status=ClaimStatus.PENDING, created_at__gte=recent)
-        .order_by("checked_at", "id")
-        .values_list("id", flat=True)[:limit]
-    )
 
 
 def source_claim_record_check(*, claim_id: int, found: bool, detail: str) -> SourceClaim | None:

@@ -4,7 +4,6 @@ bursts from new accounts and notes resembling patient identifiers are held for a
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from curation.confidentiality import screen_text
@@ -102,12 +101,3 @@ def endorsement_moderate(
             reason=reason,
         )
     return endorsement
-
-
-def endorsement_counts(*, resource: Resource) -> dict[str, int]:
-    """Counted endorsements by kind (held and withdrawn ones do not count)."""
-    counted = Q(status=EndorsementStatus.COUNTED)
-    return Endorsement.objects.filter(resource=resource).aggregate(
-        learner=Count("id", filter=counted & Q(kind=EndorsementKind.LEARNER)),
-        expert=Count("id", filter=counted & Q(kind=EndorsementKind.EXPERT)),
-    )

@@ -110,10 +110,6 @@ def instrument_version_create(
     return version
 
 
-def instrument_current_version(*, instrument: Instrument) -> InstrumentVersion:
-    return instrument.versions.order_by("-version").first()  # type: ignore[return-value]
-
-
 def designation_for_total(version: InstrumentVersion, total: float | None) -> str:
     """The highest threshold the total reaches, or '' (no designation). None means not reviewed."""
     if total is None:

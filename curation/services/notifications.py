@@ -9,7 +9,7 @@ from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
 
-from curation.enums import ReviewStatus, RoundStatus
+from curation.enums import ReviewStatus, RoundStatus, VerificationStatus
 from curation.models import Assignment, CurationRound, ExpertProfile
 
 REMINDER_BEFORE_DEADLINE = timedelta(hours=48)
@@ -21,7 +21,7 @@ def _send(messages: Iterable[tuple[str, str, str]]) -> None:
         transaction.on_commit(lambda: send_mass_mail(batch, fail_silently=True))
 
 
-def notify_assignments(assignments: Iterable[Assignment]) -> None:
+def notify_assignments(*, assignments: Iterable[Assignment]) -> None:
     _send(
         (
             f"Review assigned: {a.candidate.resource.title[:80]}",
@@ -33,7 +33,7 @@ def notify_assignments(assignments: Iterable[Assignment]) -> None:
     )
 
 
-def notify_round_published(round_: CurationRound) -> None:
+def notify_round_published(*, round_: CurationRound) -> None:
     reviewers = {
         a.reviewer for a in Assignment.objects.filter(candidate__round=round_).select_related("reviewer")
     }
@@ -47,8 +47,8 @@ def notify_round_published(round_: CurationRound) -> None:
     )
 
 
-def notify_verification_decided(profile: ExpertProfile) -> None:
-    outcome = "approved" if profile.verification_status == "approved" else "not approved"
+def notify_verification_decided(*, profile: ExpertProfile) -> None:
+    outcome = "approved" if profile.verification_status == VerificationStatus.APPROVED else "not approved"
     _send(
         [
             (

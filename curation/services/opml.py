@@ -1,13 +1,11 @@
 """OPML import (listparser on bytes, each entry through source_register) and export."""
 
 from dataclasses import dataclass, field
-from xml.etree.ElementTree import Element, SubElement, tostring
 
 import listparser
 
 from curation.enums import SourceKind
 from curation.errors import InvalidInput
-from curation.models import Source
 from curation.services.catalogue import source_register
 
 
@@ -49,23 +47,3 @@ def opml_import(data: bytes, *, default_kind: str = SourceKind.BLOG) -> OpmlImpo
             continue
         (report.created if created else report.existing).append(str(source.public_id))
     return report
-
-
-def opml_export() -> bytes:
-    root = Element("opml", version="2.0")
-    head = SubElement(root, "head")
-    SubElement(head, "title").text = "FOAM Curator sources"
-    body = SubElement(root, "body")
-    for source in Source.objects.prefetch_related("topics").order_by("title", "id"):
-        categories = [f"/kind/{source.kind}", *(f"/topic/{topic.slug}" for topic in source.topics.all())]
-        SubElement(
-            body,
-            "outline",
-            text=source.title or source.feed_url,
-            title=source.title or source.feed_url,
-            type="rss",
-            xmlUrl=source.feed_url,
-            htmlUrl=source.site_url,
-            category=",".join(categories),
-        )
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="unicode")).encode("utf-8")

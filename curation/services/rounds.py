@@ -2,15 +2,13 @@
 assigns reviewers (balanced, conflicts excluded), and publishes aggregates and designations."""
 
 import statistics
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from curation.enums import ResourceStatus, RoundStatus
+from curation.enums import COUNTED_REVIEW_STATUSES, RoundStatus
 from curation.errors import Conflict, InvalidInput, NotAllowed
 from curation.formulas import finite_or_none, spearman_brown
 from curation.models import (
@@ -25,12 +23,12 @@ from curation.models import (
     Topic,
     User,
 )
-from curation.selectors import COUNTED_REVIEW_STATUSES
+from curation.selectors.conflicts import conflict_profile, conflict_profiles, conflict_reason
+from curation.selectors.editorial import reviewer_load, reviewers_verified
 from curation.services.audit import audit_record
 from curation.services.instruments import designation_for_total
 from curation.services.metrics import metrics_refresh_resources
 from curation.services.notifications import notify_assignments, notify_round_published
-from curation.services.reviews import conflict_profile, conflict_profiles, conflict_reason
 
 
 def _require_editor(user: User) -> None:
@@ -79,24 +77,6 @@ def round_create(
         )
         audit_record(actor=editor, action="round.created", target=round_, after={"title": round_.title})
     return round_
-
-
-def round_candidate_suggestions(*, round_: CurationRound, source_kind: str = "") -> QuerySet[Resource]:
-    """Visible resources published in the window (and on the topic), not yet candidates, without a
-    current designation under this instrument version."""
-    resources = Resource.objects.filter(
-        status=ResourceStatus.VISIBLE,
-        published_at__gte=round_.window_start,
-        published_at__lte=round_.window_end,
-    ).exclude(round_candidacies__round=round_)
-    resources = resources.exclude(
-        designations__instrument_version=round_.instrument_version, designations__is_current=True
-    )
-    if round_.topic_id:
-        resources = resources.filter(Q(topics=round_.topic_id) | Q(source__topics=round_.topic_id)).distinct()
-    if source_kind:
-        resources = resources.filter(source__kind=source_kind)
-    return resources.select_related("source").order_by("-published_at")
 
 
 def round_add_candidates(*, editor: User, round_: CurationRound, resources: Iterable[Resource]) -> int:
@@ -159,25 +139,12 @@ def round_assign(
                 "reviewer", "candidate__resource", "candidate__round__instrument_version__instrument"
             )
         )
-        notify_assignments(saved)
+        notify_assignments(assignments=saved)
     return saved
 
 
-def reviewer_load(reviewer_ids: Sequence[int]) -> Counter[int]:
-    """How many assignments each reviewer holds in open rounds."""
-    return Counter(
-        dict(
-            Assignment.objects.filter(candidate__round__status=RoundStatus.OPEN, reviewer__in=reviewer_ids)
-            .values_list("reviewer")
-            .annotate(n=Count("id"))
-        )
-    )
-
-
 def _eligible_pool(pool: Sequence[User] | None) -> list[User]:
-    experts = User.objects.filter(
-        role__in=["expert", "editor"], is_active=True, expert_profile__verification_status="approved"
-    )
+    experts = reviewers_verified()
     if pool is not None:
         experts = experts.filter(pk__in=[u.pk for u in pool])
     return list(experts.order_by("id"))
@@ -229,7 +196,7 @@ def assignment_add(*, editor: User, candidate: RoundCandidate, reviewer: User) -
             target=candidate.round,
             after={"resource": str(candidate.resource.public_id), "reviewer": str(reviewer.public_id)},
         )
-        notify_assignments([assignment])
+        notify_assignments(assignments=[assignment])
     return assignment
 
 
@@ -309,7 +276,7 @@ def round_publish(*, editor: User, round_: CurationRound, provisional: bool = Fa
             },
         )
         metrics_refresh_resources(resource_ids=[c.resource_id for c in candidates])
-        notify_round_published(round_)
+        notify_round_published(round_=round_)
     return published
 
 

@@ -10,7 +10,8 @@ from oauth2_provider.models import Application
 
 from curation.errors import DomainError
 from curation.models import ApiKey, User
-from curation.services.apikeys import api_key_issue, api_key_requests_last_hour, api_key_revoke
+from curation.selectors.developer import api_key_requests_last_hour
+from curation.services.apikeys import api_key_issue, api_key_revoke
 from curation.services.developer import oauth_app_delete, oauth_app_register
 
 SHOWN_ONCE = "developer:shown-once"

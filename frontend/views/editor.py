@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from config.requests import signed_in
-from curation import editorial, selectors
+from curation import selectors
 from curation.enums import RoundStatus
 from curation.errors import DomainError
 from curation.models import (
@@ -27,6 +27,8 @@ from curation.models import (
     Source,
     SourceClaim,
 )
+from curation.selectors import editorial
+from curation.selectors.editorial import round_candidate_suggestions
 from curation.services.accounts import expert_verification_decide
 from curation.services.cases import appeal_decide, flag_decide
 from curation.services.catalogue import source_request_create, source_schedule_now
@@ -38,7 +40,6 @@ from curation.services.rounds import (
     round_add_candidates,
     round_assign,
     round_cancel,
-    round_candidate_suggestions,
     round_create,
     round_publish,
 )

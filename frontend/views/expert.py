@@ -9,10 +9,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from curation import editorial
 from curation.enums import ReviewStatus
 from curation.errors import DomainError, InvalidInput
 from curation.models import ExpertProfile, Instrument, Review, User
+from curation.selectors import editorial
 from curation.services.accounts import expert_apply
 from curation.services.reviews import EDITABLE, review_save_draft, review_submit
 from frontend.access import expert_required, visible_resource_or_404

@@ -29,13 +29,10 @@ from curation.models import (
     SourceClaim,
     User,
 )
+from curation.selectors.public import instrument_current_version
 from curation.services.cases import appeal_submit, flag_raise
 from curation.services.claims import source_claim_start
-from curation.services.instruments import (
-    DEFAULT_MIN_PANEL,
-    instrument_current_version,
-    instrument_version_create,
-)
+from curation.services.instruments import DEFAULT_MIN_PANEL, instrument_version_create
 from curation.services.integrity import resource_remove, source_owner_set
 from curation.services.reviews import conflict_declare
 from curation.services.rounds import assignment_add, assignment_remove, assignment_swap

@@ -13,18 +13,12 @@ from django_ratelimit.decorators import ratelimit
 
 from config.requests import signed_in, viewer
 from curation import selectors
-from curation.enums import FetchOutcome
+from curation.enums import ACTIVE_ENDORSEMENT_STATUSES, FetchOutcome
 from curation.errors import DomainError
 from curation.exports import portfolio_csv
 from curation.models import Instrument, Topic, User
-from curation.search import (
-    resource_related,
-    resource_search,
-    resource_search_page,
-    search_cursor_decode,
-    search_cursor_encode,
-    search_snippets,
-)
+from curation.search import search_cursor_decode, search_cursor_encode
+from curation.selectors.search import resource_related, resource_search, resource_search_page, search_snippets
 from curation.services.endorsements import endorsement_put, endorsement_withdraw
 from curation.services.metrics import (
     resource_click_record,
@@ -70,7 +64,7 @@ def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     user = request.user
     context = {
         "endorsed": user.is_authenticated
-        and resource.endorsements.filter(user=user).exclude(status="withdrawn").exists(),
+        and resource.endorsements.filter(user=user).filter(status__in=ACTIVE_ENDORSEMENT_STATUSES).exists(),
         "saved": user.is_authenticated and resource.saves.filter(user=user).exists(),
         "is_owner": user.is_authenticated and resource.source.owners.filter(pk=user.pk).exists(),
         "related": resource_related(resource=resource, candidates=selectors.resource_list_listed(), limit=6),

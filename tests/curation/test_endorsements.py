@@ -8,12 +8,8 @@ from django.utils import timezone
 from curation.enums import EndorsementKind, EndorsementStatus
 from curation.errors import InvalidInput, NotAllowed
 from curation.models import AuditEvent, Endorsement
-from curation.services.endorsements import (
-    endorsement_counts,
-    endorsement_moderate,
-    endorsement_put,
-    endorsement_withdraw,
-)
+from curation.selectors.public import endorsement_counts
+from curation.services.endorsements import endorsement_moderate, endorsement_put, endorsement_withdraw
 from tests.factories import ResourceFactory, UserFactory
 
 

@@ -386,7 +386,7 @@ def test_assignment_loads_conflicts_in_a_fixed_number_of_queries(editor, air, dj
 
 
 def test_claims_older_than_a_month_are_left_to_editors(learner, time_machine):
-    from curation.services.claims import source_claim_pending_ids
+    from curation.selectors.catalogue import source_claim_pending_ids
 
     start = timezone.now()
     time_machine.move_to(start, tick=False)

@@ -7,8 +7,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from curation.models import Designation, Endorsement, InstrumentVersion
-from curation.search import resource_related
 from curation.selectors import resource_list_for_api
+from curation.selectors.search import resource_related
 from tests.factories import ResourceFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,14 +4,8 @@ PostgreSQL full-text search in CI)."""
 import pytest
 
 from curation.models import Resource
-from curation.search import (
-    fts5_query,
-    resource_search,
-    resource_search_page,
-    search_cursor_decode,
-    search_cursor_encode,
-    search_snippets,
-)
+from curation.search import fts5_query, search_cursor_decode, search_cursor_encode
+from curation.selectors.search import resource_search, resource_search_page, search_snippets
 from tests.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db

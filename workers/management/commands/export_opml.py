@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from curation.services.opml import opml_export
+from curation.selectors.catalogue import opml_export
 
 
 class Command(BaseCommand):

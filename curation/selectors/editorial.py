@@ -1,16 +1,21 @@
 """Reads for the expert and editor workbenches: assignments, the verification and moderation queues,
 round progress and harvest health. Each selector owns its select_related / prefetch_related."""
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from curation.enums import (
+    HEALTHY_OUTCOMES,
+    REVIEWER_ROLES,
     CaseStatus,
     ClaimStatus,
     EndorsementStatus,
     FetchOutcome,
+    ResourceStatus,
     ReviewStatus,
     RoundStatus,
     SourceStatus,
@@ -35,11 +40,8 @@ from curation.models import (
     SourceRequest,
     User,
 )
-from curation.services.instruments import instrument_current_version
-from curation.services.reviews import conflict_profiles, conflict_reason
-from curation.services.rounds import reviewer_load
-
-HEALTHY_OUTCOMES = (FetchOutcome.OK, FetchOutcome.NOT_MODIFIED, FetchOutcome.UNCHANGED, FetchOutcome.NEVER)
+from curation.selectors.conflicts import conflict_profiles, conflict_reason
+from curation.selectors.public import instrument_current_version
 
 
 @dataclass
@@ -199,11 +201,7 @@ def round_progress(*, round_: CurationRound) -> list[CandidateProgress]:
 def _add_steering(rows: list[CandidateProgress]) -> None:
     """Who else could review each candidate (with their load in open rounds), and who may not, and why:
     what an editor needs on the round page to add, remove or swap reviewers."""
-    experts = list(
-        User.objects.filter(
-            role__in=["expert", "editor"], is_active=True, expert_profile__verification_status="approved"
-        ).order_by("last_name", "first_name", "id")
-    )
+    experts = list(reviewers_verified().order_by("last_name", "first_name", "id"))
     load = reviewer_load([e.pk for e in experts])
     profiles = conflict_profiles(experts)
     for row in rows:
@@ -262,3 +260,41 @@ def harvest_health() -> dict[str, Any]:
             .order_by("-n")
         ],
     }
+
+
+def round_candidate_suggestions(*, round_: CurationRound, source_kind: str = "") -> QuerySet[Resource]:
+    """Visible resources published in the window (and on the topic), not yet candidates, without a
+    current designation under this instrument version."""
+    resources = Resource.objects.filter(
+        status=ResourceStatus.VISIBLE,
+        published_at__gte=round_.window_start,
+        published_at__lte=round_.window_end,
+    ).exclude(round_candidacies__round=round_)
+    resources = resources.exclude(
+        designations__instrument_version=round_.instrument_version, designations__is_current=True
+    )
+    if round_.topic_id:
+        resources = resources.filter(Q(topics=round_.topic_id) | Q(source__topics=round_.topic_id)).distinct()
+    if source_kind:
+        resources = resources.filter(source__kind=source_kind)
+    return resources.select_related("source").order_by("-published_at")
+
+
+def reviewer_load(reviewer_ids: Sequence[int]) -> Counter[int]:
+    """How many assignments each reviewer holds in open rounds."""
+    return Counter(
+        dict(
+            Assignment.objects.filter(candidate__round__status=RoundStatus.OPEN, reviewer__in=reviewer_ids)
+            .values_list("reviewer")
+            .annotate(n=Count("id"))
+        )
+    )
+
+
+def reviewers_verified() -> QuerySet[User]:
+    """Who may be assigned reviews: active experts and editors whose verification was approved."""
+    return User.objects.filter(
+        role__in=REVIEWER_ROLES,
+        is_active=True,
+        expert_profile__verification_status=VerificationStatus.APPROVED,
+    )

@@ -5,18 +5,39 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from curation.enums import FetchOutcome, Liveness, ResourceStatus, ReviewStatus, RoundStatus, SourceKind
+from curation.enums import (
+    ACTIVE_ENDORSEMENT_STATUSES,
+    COUNTED_REVIEW_STATUSES,
+    EndorsementKind,
+    EndorsementStatus,
+    FetchOutcome,
+    Liveness,
+    ResourceStatus,
+    RoundStatus,
+    SourceKind,
+)
 from curation.models import (
     CurationRound,
     Designation,
     Endorsement,
-    InstrumentReliabilitySnapshot,
+    Instrument,
     InstrumentVersion,
-    ResearchResult,
     Resource,
     ResourceDailyStat,
     ResourceMetrics,
@@ -84,9 +105,6 @@ def resource_same_work(*, resource: Resource) -> QuerySet[Resource]:
     if not resource.work_key:
         return Resource.objects.none()
     return resource_list_visible().filter(work_key=resource.work_key).exclude(pk=resource.pk)
-
-
-COUNTED_REVIEW_STATUSES = (ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED)
 
 
 def reviews_public() -> QuerySet[Review]:
@@ -239,19 +257,6 @@ def resource_instrument_scores(
     return scores
 
 
-def source_impact_latest(*, source: Source) -> list[dict[str, object]]:
-    """The newest snapshot of each impact formula for a source."""
-    latest: dict[str, dict[str, object]] = {}
-    rows = (
-        SourceImpactSnapshot.objects.filter(source=source)
-        .order_by("formula_version", "-computed_at")
-        .values("formula_version", "value", "computed_at")
-    )
-    for row in rows:
-        latest.setdefault(row["formula_version"], dict(row))
-    return list(latest.values())
-
-
 def resource_list_for_api() -> QuerySet[Resource]:
     """Visible resources with everything the API listing serialises, in a fixed number of queries."""
     current = Designation.objects.filter(is_current=True).select_related("instrument_version__instrument")
@@ -317,49 +322,6 @@ def designation_list_current() -> QuerySet[Designation]:
     ).select_related("resource", "round", "instrument_version__instrument")
 
 
-def instrument_reliability_latest() -> list[InstrumentReliabilitySnapshot]:
-    latest: dict[int, InstrumentReliabilitySnapshot] = {}
-    for snapshot in InstrumentReliabilitySnapshot.objects.select_related(
-        "instrument_version__instrument"
-    ).order_by("instrument_version_id", "-computed_at"):
-        latest.setdefault(snapshot.instrument_version_id, snapshot)
-    return list(latest.values())
-
-
-RESEARCH_RELIABILITY_KEY = "reliability"
-RESEARCH_SECTION_PREFIX = "section:"
-
-
-def research_inputs_fingerprint() -> str:
-    """What the research results depend on that can change at any time: the public reviews (count and
-    latest submission) and the published rounds (count and latest publication). One aggregate each."""
-    reviews = reviews_public().aggregate(n=Count("id"), last=Max("submitted_at"), ids=Sum("id"))
-    rounds = CurationRound.objects.filter(status=RoundStatus.PUBLISHED).aggregate(
-        n=Count("id"), last=Max("published_at")
-    )
-    return (
-        f"reviews={reviews['n']}:{reviews['ids'] or 0}:{reviews['last'] or ''};"
-        f"rounds={rounds['n']}:{rounds['last'] or ''}"
-    )[:200]
-
-
-def research_results() -> dict[str, Any]:
-    """What the research worker stored for the dashboard: the reliability overview, and each section
-    (title, CSV header, rows, SVG) by name, with when they were computed. Empty until the first run."""
-    stored = {result.key: result for result in ResearchResult.objects.all()}
-    overview = stored.get(RESEARCH_RELIABILITY_KEY)
-    sections = {
-        key.removeprefix(RESEARCH_SECTION_PREFIX): result
-        for key, result in sorted(stored.items())
-        if key.startswith(RESEARCH_SECTION_PREFIX)
-    }
-    return {
-        "reliabilities": overview.data if overview else [],
-        "computed_at": overview.computed_at if overview else None,
-        "sections": sections,
-    }
-
-
 def resource_list_vetted(*, topic_slug: str = "", limit: int = 50) -> list[Resource]:
     """The newest resources holding a current designation with a label (Approved, Honourable mention,
     High quality…), optionally on a topic, for the curated feeds."""
@@ -385,7 +347,7 @@ def resource_list_trending(*, days: int = 7, limit: int = 6) -> list[Resource]:
         .order_by("-n")[: limit * 20]
     )
     endorsed = (
-        Endorsement.objects.filter(status="counted", created_at__gte=since)
+        Endorsement.objects.filter(status=EndorsementStatus.COUNTED, created_at__gte=since)
         .values_list("resource_id")
         .annotate(n=Count("id"))
         .order_by("-n")[: limit * 20]
@@ -433,7 +395,7 @@ def resource_filter(
         resources = resources.filter(Exists(current))
     if min_score is not None:
         slug, threshold = min_score
-        version = InstrumentVersion.objects.filter(instrument__slug=slug).order_by("-version").first()
+        version = instrument_version_current_by_slug(slug=slug)
         if version is None:
             return resources.none()
         resources = resources.filter(
@@ -455,9 +417,9 @@ def library_for(*, user: User, limit: int = 100) -> dict[str, list[Resource]]:
     return {
         "saved": list(visible.filter(saves__user=user).order_by("-saves__created_at", "-id")[:limit]),
         "endorsed": list(
-            visible.filter(endorsements__user=user, endorsements__status__in=["counted", "held"]).order_by(
-                "-endorsements__created_at", "-id"
-            )[:limit]
+            visible.filter(
+                endorsements__user=user, endorsements__status__in=ACTIVE_ENDORSEMENT_STATUSES
+            ).order_by("-endorsements__created_at", "-id")[:limit]
         ),
     }
 
@@ -584,3 +546,51 @@ def _topic_counts(ids: QuerySet[Resource, Any]) -> list[tuple[str, str, int]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [*ids_params, *ids_params])
         return [(str(kind), str(slug), int(n)) for kind, slug, n in cursor.fetchall()]
+
+
+def endorsement_counts(*, resource: Resource) -> dict[str, int]:
+    """Counted endorsements by kind (held and withdrawn ones do not count)."""
+    counted = Q(status=EndorsementStatus.COUNTED)
+    return Endorsement.objects.filter(resource=resource).aggregate(
+        learner=Count("id", filter=counted & Q(kind=EndorsementKind.LEARNER)),
+        expert=Count("id", filter=counted & Q(kind=EndorsementKind.EXPERT)),
+    )
+
+
+def source_impact_latest(*, source: Source) -> list[dict[str, object]]:
+    """The newest snapshot of each impact formula for a source."""
+    latest: dict[str, dict[str, object]] = {}
+    rows = (
+        SourceImpactSnapshot.objects.filter(source=source)
+        .order_by("formula_version", "-computed_at")
+        .values("formula_version", "value", "computed_at")
+    )
+    for row in rows:
+        latest.setdefault(row["formula_version"], dict(row))
+    return list(latest.values())
+
+
+IMPACT_FORMULA_VERSION = "uptake/1"
+
+
+def impact_sort_key() -> Any:
+    """The `impact` ordering's key (formula "uptake/1"): learner endorsements + 2 x expert endorsements
+    from the stored metrics, 0 without metrics. Versioned: a change of weights is a new version."""
+    return Coalesce(
+        F("metrics__learner_endorsements") + 2 * F("metrics__expert_endorsements"),
+        Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def instrument_current_version(*, instrument: Instrument) -> InstrumentVersion:
+    """THE current version of an instrument: its highest version number (new reviews use it; older
+    versions stay as history). Every instrument has at least one version."""
+    found = instrument_version_current_by_slug(slug=instrument.slug)
+    assert found is not None
+    return found
+
+
+def instrument_version_current_by_slug(*, slug: str) -> InstrumentVersion | None:
+    """The current version of the instrument with this slug; None when there is no such instrument."""
+    return InstrumentVersion.objects.filter(instrument__slug=slug).order_by("-version").first()

@@ -1,0 +1,54 @@
+"""Reads of the catalogue for workers and exports: resources awaiting full text, source claims due
+a check, the OPML export of every source."""
+
+from datetime import timedelta
+from xml.etree.ElementTree import Element, SubElement, tostring
+
+from django.utils import timezone
+
+from curation.enums import ClaimStatus
+from curation.models import Resource, Source, SourceClaim
+
+
+def resource_ids_awaiting_full_text(*, source_id: int, limit: int = 20) -> list[int]:
+    return list(
+        Resource.objects.filter(
+            source_id=source_id, source__extract_full_text=True, full_text_extracted_at__isnull=True
+        )
+        .exclude(canonical_url="")
+        .order_by("-published_at")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def source_claim_pending_ids(*, limit: int = 100) -> list[int]:
+    """Pending claims the worker still looks for a token of (those started in the last CHECK_DAYS)."""
+    recent = timezone.now() - timedelta(days=CHECK_DAYS)
+    return list(
+        SourceClaim.objects.filter(status=ClaimStatus.PENDING, created_at__gte=recent)
+        .order_by("checked_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def opml_export() -> bytes:
+    root = Element("opml", version="2.0")
+    head = SubElement(root, "head")
+    SubElement(head, "title").text = "FOAM Curator sources"
+    body = SubElement(root, "body")
+    for source in Source.objects.prefetch_related("topics").order_by("title", "id"):
+        categories = [f"/kind/{source.kind}", *(f"/topic/{topic.slug}" for topic in source.topics.all())]
+        SubElement(
+            body,
+            "outline",
+            text=source.title or source.feed_url,
+            title=source.title or source.feed_url,
+            type="rss",
+            xmlUrl=source.feed_url,
+            htmlUrl=source.site_url,
+            category=",".join(categories),
+        )
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="unicode")).encode("utf-8")
+
+
+CHECK_DAYS = 30  # a token nobody placed within a month is left to the editors' decision
