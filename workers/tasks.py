@@ -5,11 +5,13 @@ never starve user-facing work on the default queue."""
 
 import logging
 import random
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 
+from curation.deferred import run_now
 from curation.enums import FetchOutcome, SourceRequestStatus
 from curation.models import Resource, SourceClaim, SourceRequest
 from curation.selectors import designated_resource_urls, designated_source_feed_urls
@@ -120,6 +122,13 @@ def dispatch_source_requests() -> int:
     for request_id in ids:
         harvest_source_request.delay(request_id)
     return len(ids)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def run_deferred(kind: str, payload: dict[str, Any]) -> None:
+    """Side work a request deferred until its change committed: e-mail, metric refreshes. Idempotent
+    (a refresh recomputes from rows; a repeated e-mail is the lesser harm of acks_late)."""
+    run_now(kind, payload)
 
 
 @shared_task(acks_late=True)

@@ -310,6 +310,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# E-mail and metric refreshes run on a worker after commit (curation.deferred); True runs them at once
+# in the caller's transaction (the test settings).
+CURATION_DEFER_INLINE = env.bool("CURATION_DEFER_INLINE", default=False)
 CELERY_TASK_ROUTES = {
     "workers.tasks.harvest_*": {"queue": "harvest"},
     "research.tasks.*": {"queue": "research"},  # the statistics stack stays in its own worker

@@ -26,3 +26,7 @@ REST_FRAMEWORK = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so a real Celery worker in a subprocess sees the same test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+
+# Deferred side work (e-mail, metric refreshes) runs at once in tests, so a test can assert the result
+# right after the service call; tests/curation/test_deferred.py covers the on-commit hand-over.
+CURATION_DEFER_INLINE = True

@@ -5,12 +5,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from curation.confidentiality import screen_text
+from curation.deferred import METRICS, defer
 from curation.enums import CaseStatus, ResourceStatus, ReviewStatus
 from curation.errors import Conflict, InvalidInput, NotAllowed
 from curation.models import Appeal, Designation, Flag, Resource, Review, User
 from curation.selectors import reviews_public
 from curation.services.audit import audit_record
-from curation.services.metrics import metrics_refresh_resource
 
 TEXT_CHARS = 4000
 
@@ -186,4 +186,4 @@ def _return_review(editor: User, review: Review, reason: str) -> None:
         after={"status": ReviewStatus.RETURNED},
         reason=reason,
     )
-    metrics_refresh_resource(resource_id=review.resource_id)
+    defer(METRICS, resource_ids=[review.resource_id])

@@ -7,11 +7,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from curation.confidentiality import screen_text
+from curation.deferred import METRICS, defer
 from curation.enums import EndorsementKind, EndorsementStatus
 from curation.errors import InvalidInput, NotAllowed
 from curation.models import Endorsement, Resource, User
 from curation.services.audit import audit_record
-from curation.services.metrics import metrics_refresh_resource
 
 NEW_ACCOUNT_AGE = timedelta(days=7)
 BURST_WINDOW = timedelta(hours=24)
@@ -58,7 +58,7 @@ def endorsement_put(*, user: User, resource: Resource, note: str = "") -> tuple[
             endorsement, created = Endorsement.objects.update_or_create(
                 user=user, resource=resource, defaults=values
             )
-            metrics_refresh_resource(resource_id=resource.pk)
+            defer(METRICS, resource_ids=[resource.pk])
     except IntegrityError:  # a concurrent request created it first: same outcome as ours
         return Endorsement.objects.get(user=user, resource=resource), False
     return endorsement, created
@@ -73,7 +73,7 @@ def endorsement_withdraw(*, user: User, resource: Resource) -> bool:
             .update(status=EndorsementStatus.WITHDRAWN, modified_at=timezone.now())
         )
         if withdrawn:
-            metrics_refresh_resource(resource_id=resource.pk)
+            defer(METRICS, resource_ids=[resource.pk])
     return bool(withdrawn)
 
 
@@ -91,7 +91,7 @@ def endorsement_moderate(
             raise InvalidInput("Only held endorsements are moderated.")
         endorsement.status = EndorsementStatus.COUNTED if release else EndorsementStatus.WITHDRAWN
         endorsement.save(update_fields=["status", "modified_at"])
-        metrics_refresh_resource(resource_id=endorsement.resource_id)
+        defer(METRICS, resource_ids=[endorsement.resource_id])
         audit_record(
             actor=editor,
             action="endorsement.moderated",

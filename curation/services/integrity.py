@@ -7,11 +7,11 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from curation.deferred import METRICS, defer
 from curation.enums import FetchOutcome, Liveness, ResourceStatus
 from curation.errors import Conflict, InvalidInput, NotAllowed
 from curation.models import Resource, Source, Tombstone, User
 from curation.services.audit import audit_record
-from curation.services.metrics import metrics_refresh_resource
 
 
 def _require_editor(user: User) -> None:
@@ -138,5 +138,5 @@ def resource_restore(*, editor: User, resource: Resource, reason: str) -> Resour
             after={"status": ResourceStatus.VISIBLE},
             reason=reason,
         )
-        metrics_refresh_resource(resource_id=resource.pk)
+        defer(METRICS, resource_ids=[resource.pk])
     return resource

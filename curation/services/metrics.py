@@ -22,6 +22,7 @@ from django.db.models import Count, F, FloatField, Q, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from curation.deferred import METRICS, defer
 from curation.enums import EndorsementKind, EndorsementStatus, UsageKind
 from curation.formulas import finite_or_none, raters_needed, spearman_brown, t_quantile
 from curation.models import (
@@ -266,7 +267,7 @@ def resource_save(*, user: User, resource: Resource) -> bool:
     with transaction.atomic():
         _, created = SavedResource.objects.get_or_create(user=user, resource=resource)
         if created:
-            metrics_refresh_resource(resource_id=resource.pk)
+            defer(METRICS, resource_ids=[resource.pk])
     return created
 
 
@@ -274,5 +275,5 @@ def resource_unsave(*, user: User, resource: Resource) -> bool:
     with transaction.atomic():
         deleted, _ = SavedResource.objects.filter(user=user, resource=resource).delete()
         if deleted:
-            metrics_refresh_resource(resource_id=resource.pk)
+            defer(METRICS, resource_ids=[resource.pk])
     return bool(deleted)

@@ -1,14 +1,15 @@
-"""E-mail notifications (Django's e-mail backend: console in development). Sent after the change they
-announce has committed, so a rolled-back change never mails anyone."""
+"""E-mail notifications (Django's e-mail backend: console in development). Sent by a worker after the
+change they announce has committed (curation.deferred), so a rolled-back change never mails anyone
+and no request waits for an SMTP server."""
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
 
+from curation.deferred import MAIL, defer
 from curation.enums import ReviewStatus, RoundStatus, VerificationStatus
 from curation.models import Assignment, CurationRound, ExpertProfile
 
@@ -16,9 +17,9 @@ REMINDER_BEFORE_DEADLINE = timedelta(hours=48)
 
 
 def _send(messages: Iterable[tuple[str, str, str]]) -> None:
-    batch = [(subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for subject, body, to in messages if to]
+    batch = [[subject, body, settings.DEFAULT_FROM_EMAIL, [to]] for subject, body, to in messages if to]
     if batch:
-        transaction.on_commit(lambda: send_mass_mail(batch, fail_silently=True))
+        defer(MAIL, messages=batch)  # sent by a worker once the change commits
 
 
 def notify_assignments(*, assignments: Iterable[Assignment]) -> None:

@@ -8,12 +8,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from curation.confidentiality import screen_text
+from curation.deferred import METRICS, defer
 from curation.enums import ReviewStatus, RoundStatus, ScaleKind
 from curation.errors import Conflict, InvalidInput, NotAllowed
 from curation.models import CurationRound, ExpertProfile, InstrumentVersion, Resource, Review, Source, User
 from curation.selectors.conflicts import reviewer_conflict
 from curation.services.audit import audit_record
-from curation.services.metrics import metrics_refresh_resource
 
 # Which status may follow which, and who moves it.
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -163,7 +163,7 @@ def review_submit(*, reviewer: User, review: Review) -> Review:
             before=before,
             after={"status": review.status, "total": review.total},
         )
-        metrics_refresh_resource(resource_id=review.resource_id)
+        defer(METRICS, resource_ids=[review.resource_id])
     return review
 
 
@@ -210,7 +210,7 @@ def review_hold_decide(*, editor: User, review: Review, release: bool, reason: s
             after={"held": False},
             reason=reason.strip(),
         )
-        metrics_refresh_resource(resource_id=review.resource_id)
+        defer(METRICS, resource_ids=[review.resource_id])
     return review
 
 
@@ -243,7 +243,7 @@ def _move(review: Review, target: str, *, actor: User, role: str, reason: str) -
             after={"status": target},
             reason=reason,
         )
-        metrics_refresh_resource(resource_id=review.resource_id)
+        defer(METRICS, resource_ids=[review.resource_id])
     return review
 
 

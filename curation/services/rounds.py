@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from curation.deferred import METRICS, defer
 from curation.enums import COUNTED_REVIEW_STATUSES, RoundStatus
 from curation.errors import Conflict, InvalidInput, NotAllowed
 from curation.formulas import finite_or_none, spearman_brown
@@ -27,7 +28,6 @@ from curation.selectors.conflicts import conflict_profile, conflict_profiles, co
 from curation.selectors.editorial import reviewer_load, reviewers_verified
 from curation.services.audit import audit_record
 from curation.services.instruments import designation_for_total
-from curation.services.metrics import metrics_refresh_resources
 from curation.services.notifications import notify_assignments, notify_round_published
 
 
@@ -275,7 +275,7 @@ def round_publish(*, editor: User, round_: CurationRound, provisional: bool = Fa
                 "provisional": sum(d.provisional for d in published),
             },
         )
-        metrics_refresh_resources(resource_ids=[c.resource_id for c in candidates])
+        defer(METRICS, resource_ids=[c.resource_id for c in candidates])
         notify_round_published(round_=round_)
     return published
 
