@@ -10,6 +10,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 RUN useradd --create-home --uid 10001 curator && mkdir -p /data && chown curator /data
+COPY requirements/run.txt ./requirements/run.txt
+RUN pip install --no-cache-dir --require-hashes -r requirements/run.txt
 COPY pyproject.toml README.md ./
 COPY config ./config
 COPY curation ./curation
@@ -18,7 +20,7 @@ COPY workers ./workers
 COPY frontend ./frontend
 COPY research ./research
 COPY manage.py ./
-RUN pip install ".[research]" \
+RUN pip install --no-cache-dir --no-deps . \
  && SECRET_KEY=build-only ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     python manage.py collectstatic --noinput
 

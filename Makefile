@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install smoke lint typecheck contracts checks bench-harvest bench-metrics bench-api bench-pages bench-processes clean
+.PHONY: run test install smoke lint typecheck contracts checks bench-harvest bench-metrics bench-api bench-pages bench-processes lock lock-upgrade clean
 
 # Re-install only when the dependency list changes. `make run` needs only the runtime dependencies;
 # the tests and checks add the development tools.
@@ -16,12 +16,17 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet -e '.[research]'
+# Dependencies come from the hash-pinned lockfiles (requirements/*.txt, pip-tools); the project itself
+# is then installed without dependencies. `make lock` refreshes the locks after a pyproject change,
+# `make lock-upgrade` moves every pin to the newest allowed release.
+$(RUN_STAMP): pyproject.toml requirements/run.txt | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/run.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(RUN_STAMP)
 
-$(STAMP): pyproject.toml frontend/package-lock.json | $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,research]'
+$(STAMP): pyproject.toml requirements/dev.txt frontend/package-lock.json | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@if command -v npm >/dev/null; then cd frontend && npm ci --no-audit --no-fund --silent; \
 	 else echo "npm not found: the accessibility checks will be skipped (REQUIRE_SERVICES=1 fails them)"; fi
 	@touch $(STAMP) $(RUN_STAMP)
@@ -77,6 +82,18 @@ bench-pages: $(STAMP)
 ## Web worker memory and manage.py start-up time (SQLite, gunicorn on loopback).
 bench-processes: $(STAMP)
 	$(BIN)/python bench/processes.py $(BENCH_ARGS)
+
+## Re-resolve the hash-pinned lockfiles from pyproject.toml (keeps current pins where still allowed).
+PIP_COMPILE = $(BIN)/python -m piptools compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+lock: $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(PIP_COMPILE) --extra research -o requirements/run.txt pyproject.toml
+	$(PIP_COMPILE) --extra research --extra dev -c requirements/run.txt -o requirements/dev.txt pyproject.toml
+
+## Move every pin to the newest release pyproject.toml allows, then review and run `make test`.
+lock-upgrade:
+	$(MAKE) lock LOCK_ARGS=--upgrade
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

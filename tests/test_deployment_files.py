@@ -3,6 +3,7 @@ file is checked statically): every command points at a real entry point, every v
 
 import importlib
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,28 @@ def test_pre_commit_runs_the_projects_own_checks():
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
     hooks = {hook["id"] for repo in config["repos"] for hook in repo["hooks"]}
     assert {"ruff", "ruff-format", "mypy", "import-contracts", "migrations"} <= hooks
+
+
+def _locked(path: Path) -> dict[str, str]:
+    text = (ROOT / path).read_text()
+    assert "file://" not in text and "--find-links" not in text  # nothing of one machine
+    pins = dict(re.findall(r"^([A-Za-z0-9_.\-]+)==(\S+) \\\n\s+--hash=sha256:[0-9a-f]{64}", text, re.M))
+    assert pins, path
+    return {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in pins.items()}
+
+
+def _requirement_names(requirements: list[str]) -> set[str]:
+    return {re.sub(r"[-_.]+", "-", re.split(r"[\[<>=!~; ]", r, maxsplit=1)[0]).lower() for r in requirements}
+
+
+def test_the_lockfiles_pin_every_dependency_with_hashes_and_make_installs_from_them():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    run, dev = _locked(Path("requirements/run.txt")), _locked(Path("requirements/dev.txt"))
+    runtime = _requirement_names(project["dependencies"] + project["optional-dependencies"]["research"])
+    assert runtime <= set(run), sorted(runtime - set(run))
+    assert runtime | _requirement_names(project["optional-dependencies"]["dev"]) <= set(dev)
+    assert all(dev[name] == version for name, version in run.items())  # one version of each package
+    makefile = (ROOT / "Makefile").read_text()
+    assert "--require-hashes -r requirements/run.txt" in makefile
+    assert "--require-hashes -r requirements/dev.txt" in makefile
+    assert "--require-hashes -r requirements/run.txt" in (ROOT / "Dockerfile").read_text()
