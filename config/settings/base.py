@@ -146,7 +146,10 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
+# Mandatory: nobody signs in on an address they do not control, and sign-up cannot tell whether an
+# address is registered (allauth prevents enumeration only with mandatory verification).
+ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_GET = False
 # Second factor (allauth MFA): an authenticator app, with recovery codes; required for editors and staff
 # (config.security), available to everyone on /accounts/2fa/.

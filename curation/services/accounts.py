@@ -2,6 +2,7 @@
 
 import secrets
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -39,6 +40,10 @@ def editor_ensure(*, username: str = "editor", email: str = "editor@localhost") 
             return user, None
         user.set_password(password)
         user.save(update_fields=["password"])
+        if email:  # the operator vouches for the address (sign-in requires a verified one)
+            EmailAddress.objects.update_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True}
+            )
     return user, password
 
 

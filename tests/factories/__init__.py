@@ -1,6 +1,7 @@
 """factory_boy factories for the domain models."""
 
 import factory
+from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from curation.enums import Role, SourceKind, VerificationStatus
@@ -11,6 +12,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
@@ -18,6 +20,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name")
     role = Role.LEARNER
     password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def verified_email(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        """Sign-in requires a verified address (mandatory verification); pass verified_email=False
+        for an account that has not confirmed its address yet."""
+        if create and self.email and extracted is not False:
+            EmailAddress.objects.get_or_create(
+                user=self, email=self.email, defaults={"verified": True, "primary": True}
+            )
 
 
 class ExpertProfileFactory(factory.django.DjangoModelFactory):

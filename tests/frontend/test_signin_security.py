@@ -74,3 +74,60 @@ def test_an_editor_signs_in_with_password_and_authenticator_code(client, editor)
     client.post("/accounts/2fa/authenticate/", {"code": current_totp_code(editor)})
     assert client.session["_auth_user_id"] == str(editor.pk)
     assert client.get("/editor/").status_code == 200
+
+
+def _signup(client, username: str, email: str):
+    return client.post(
+        "/accounts/signup/",
+        {
+            "username": username,
+            "email": email,
+            "password1": "a long new passphrase",
+            "password2": "a long new passphrase",
+        },
+    )
+
+
+def test_sign_up_does_not_reveal_a_registered_address(client):
+    from django.core import mail
+
+    from curation.models import User
+
+    UserFactory(username="owner", email="owner@example.org")
+    taken = _signup(client, "newcomer", "owner@example.org")
+    client.logout()
+    fresh = _signup(client, "stranger", "stranger@example.org")
+    # The same answer either way: "check your e-mail", never "already registered".
+    assert taken.status_code == fresh.status_code == 302
+    assert taken["Location"] == fresh["Location"]
+    page = client.get(taken["Location"]).content.decode().lower()
+    assert "already" not in page
+    # No second account on the owner's address; the owner is told by e-mail instead.
+    assert User.objects.filter(email__iexact="owner@example.org").count() == 1
+    assert not User.objects.filter(username="newcomer").exists()
+    assert {m.to[0] for m in mail.outbox} == {"owner@example.org", "stranger@example.org"}
+
+
+def test_password_reset_answers_the_same_for_unknown_addresses(client):
+    UserFactory(username="known", email="known@example.org")
+    known = client.post("/accounts/password/reset/", {"email": "known@example.org"})
+    unknown = client.post("/accounts/password/reset/", {"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+
+
+def test_a_new_account_signs_in_only_after_confirming_its_address(client):
+    import re
+
+    from django.core import mail
+
+    _signup(client, "fresh", "fresh@example.org")
+    assert "_auth_user_id" not in client.session  # not signed in on an unconfirmed address
+    client.post("/accounts/login/", {"login": "fresh", "password": "a long new passphrase"})
+    assert "_auth_user_id" not in client.session
+    link = re.search(r"https?://[^\s]+/accounts/confirm-email/[^\s/]+/", mail.outbox[-1].body)
+    assert link is not None
+    path = re.sub(r"^https?://[^/]+", "", link.group(0))
+    client.post(path)
+    client.post("/accounts/login/", {"login": "fresh", "password": "a long new passphrase"})
+    assert "_auth_user_id" in client.session
