@@ -19,6 +19,7 @@ from curation.selectors.catalogue import resource_ids_awaiting_full_text, source
 from curation.services.catalogue import (
     resource_store_full_text,
     source_claim_due,
+    source_defer,
     source_request_claim_pending,
     source_request_finish,
 )
@@ -44,8 +45,8 @@ logger = logging.getLogger(__name__)
 )
 def harvest_source_task(source_id: int) -> dict[str, object]:
     counts = harvest_source(source_id, slot=host_slot)  # the host's slot covers the fetch only
-    if counts.outcome == DEFERRED:  # the host is busy: try again shortly, without counting as an error
-        harvest_source_task.apply_async((source_id,), countdown=random.uniform(2, 10))
+    if counts.outcome == DEFERRED:  # the host is busy: due again shortly, without counting as an error
+        source_defer(source_id=source_id, seconds=random.uniform(2, 10))
         return {"source": source_id, "outcome": "deferred"}
     if counts.new_resources or counts.updated_resources:
         for resource_id in resource_ids_awaiting_full_text(source_id=source_id):

@@ -304,7 +304,21 @@ else:
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
         "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
         "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+        # Notice a dead connection (a restarted Redis) within seconds, and retry commands across it.
+        "health_check_interval": 10,
+        "socket_keepalive": True,
+        "retry_on_timeout": True,
     }
+# A worker, beat or web process keeps reconnecting to a broker that restarts, for as long as it takes
+# (tests/workers/test_broker_restart.py restarts Redis under two workers mid-harvest).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_HEARTBEAT = 0
+# On a lost connection, running tasks are cancelled and redelivered (Celery 6's default; every task is
+# idempotent and acknowledged late), rather than finishing with acknowledgements that cannot be sent.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = (
+    True  # Redis has no AMQP heartbeats; health_check_interval does that job
+)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

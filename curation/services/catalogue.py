@@ -152,6 +152,15 @@ def source_request_claim_pending(*, now: datetime | None = None, limit: int = 50
     return ids
 
 
+def source_defer(*, source_id: int, seconds: float) -> None:
+    """A harvest found its host busy: make the source due again in `seconds`, for the dispatcher to hand
+    out anew. The deferral lives in the database, not in a delayed message a worker would hold (and a
+    dead worker would park until the broker's visibility timeout)."""
+    Source.objects.filter(pk=source_id, status=SourceStatus.ACTIVE).update(
+        next_poll_at=timezone.now() + timedelta(seconds=seconds)
+    )
+
+
 def source_schedule_now(*, source: Source) -> None:
     """Make a source due at once (an editor's 'retry now'); a paused source becomes active again."""
     Source.objects.filter(pk=source.pk).exclude(status=SourceStatus.DISCONTINUED).update(

@@ -35,7 +35,7 @@ def database_url() -> str:
     return f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def start_worker(log: Path, **extra_env: str) -> subprocess.Popen[bytes]:
+def start_worker(log: Path, concurrency: int = 1, **extra_env: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -56,7 +56,7 @@ def start_worker(log: Path, **extra_env: str) -> subprocess.Popen[bytes]:
             "-Q",
             "default,harvest",
             "--concurrency",
-            "1",
+            str(concurrency),
             "--without-mingle",
             "--without-gossip",
             "--loglevel",

@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from workers.harvest.hostslots import host_slot
 
@@ -47,7 +50,10 @@ def test_the_host_slot_covers_the_fetch_only_and_a_busy_host_defers(feed_server,
     with mock.patch.object(pipeline, "parse_feed", parse_and_look):
         assert harvest_source_task(source.pk)["outcome"] == "ok"
     assert seen_while_parsing == [True]
+    before = timezone.now()
     with host_slot(source.feed_url), mock.patch.object(harvest_source_task, "apply_async") as again:
         assert harvest_source_task(source.pk)["outcome"] == "deferred"
-    again.assert_called_once()
+    again.assert_not_called()  # no delayed message for a worker to hold
+    source.refresh_from_db()  # due again within seconds, for the dispatcher
+    assert before + timedelta(seconds=2) <= source.next_poll_at <= timezone.now() + timedelta(seconds=10)
     assert FetchAttempt.objects.count() == 1  # deferred: nothing fetched, nothing recorded
