@@ -44,6 +44,7 @@ class SourceSerializer(serializers.ModelSerializer[Source]):
             "site_url",
             "feed_url",
             "language",
+            "podcast_guid",
             "licence",
             "topics",
             "status",
@@ -216,6 +217,46 @@ class InstrumentScoreSerializer(serializers.Serializer[dict[str, Any]]):
     more_ratings_needed = serializers.IntegerField(allow_null=True)
 
 
+class PodcastPersonSerializer(serializers.Serializer[dict[str, Any]]):
+    name = serializers.CharField()
+    role = serializers.CharField(help_text="podcast:person role (host, guest…)")
+    group = serializers.CharField(required=False)
+    href = serializers.URLField(required=False, allow_blank=True)
+    img = serializers.URLField(required=False, allow_blank=True)
+
+
+class PodcastSoundbiteSerializer(serializers.Serializer[dict[str, Any]]):
+    start = serializers.FloatField(help_text="seconds from the start of the episode")
+    duration = serializers.FloatField(help_text="seconds")
+    title = serializers.CharField(allow_blank=True)
+
+
+class PodcastFundingSerializer(serializers.Serializer[dict[str, Any]]):
+    url = serializers.URLField()
+    text = serializers.CharField(allow_blank=True)
+
+
+class PodcastAlternateEnclosureSerializer(serializers.Serializer[dict[str, Any]]):
+    type = serializers.CharField(help_text="media type")
+    sources = serializers.ListField(child=serializers.URLField())
+    default = serializers.BooleanField()
+    title = serializers.CharField(required=False)
+    length = serializers.CharField(required=False)
+    bitrate = serializers.CharField(required=False)
+    height = serializers.CharField(required=False)
+    lang = serializers.CharField(required=False)
+    codecs = serializers.CharField(required=False)
+
+
+class PodcastTagsSerializer(serializers.Serializer[dict[str, Any]]):
+    """The Podcasting 2.0 tags of an episode a learner sees (each list present only when the feed has it)."""
+
+    persons = PodcastPersonSerializer(many=True, required=False)
+    soundbites = PodcastSoundbiteSerializer(many=True, required=False)
+    funding = PodcastFundingSerializer(many=True, required=False)
+    alternate_enclosures = PodcastAlternateEnclosureSerializer(many=True, required=False)
+
+
 class ResourceDetailSerializer(ResourceSerializer):
     to_representation = serializers.ModelSerializer.to_representation  # type: ignore[assignment]  # the generic walk: one object
     authors = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -223,6 +264,7 @@ class ResourceDetailSerializer(ResourceSerializer):
         child=serializers.DictField(child=serializers.CharField()), read_only=True
     )
     scores = serializers.SerializerMethodField()
+    podcast = PodcastTagsSerializer(read_only=True)
 
     class Meta(ResourceSerializer.Meta):
         fields = [
@@ -230,6 +272,7 @@ class ResourceDetailSerializer(ResourceSerializer):
             "authors",
             "transcript_urls",
             "chapters_url",
+            "podcast",
             "season",
             "episode",
             "scores",

@@ -27,6 +27,11 @@ class Source(models.Model):
     site_url = models.URLField(max_length=2000, blank=True)
     feed_url = models.URLField(max_length=2000, unique=True)
     language = models.CharField(max_length=16, blank=True)
+    podcast_guid = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="the show's Podcasting 2.0 podcast:guid (stable across feed moves)",
+    )
     licence = models.CharField(max_length=120, blank=True)
     extract_full_text = models.BooleanField(
         default=False,
@@ -103,6 +108,11 @@ class Resource(models.Model):
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
     transcript_urls = models.JSONField(default=list, blank=True)
     chapters_url = models.URLField(max_length=2000, blank=True)
+    podcast = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Podcasting 2.0 tags a learner sees: persons, soundbites, funding, alternate enclosures",
+    )
     season = models.PositiveIntegerField(null=True, blank=True)
     episode = models.PositiveIntegerField(null=True, blank=True)
     explicit = models.BooleanField(null=True, blank=True)

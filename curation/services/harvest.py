@@ -38,6 +38,7 @@ _UPDATABLE_FIELDS = (
     "duration_seconds",
     "transcript_urls",
     "chapters_url",
+    "podcast",
     "season",
     "episode",
     "explicit",
@@ -72,6 +73,7 @@ class HarvestedEntry:
     duration_seconds: int | None = None
     transcript_urls: list[dict[str, str]] = field(default_factory=list)
     chapters_url: str = ""
+    podcast: dict[str, list[dict[str, object]]] = field(default_factory=dict)
     season: int | None = None
     episode: int | None = None
     explicit: bool | None = None
@@ -104,6 +106,7 @@ class FeedReport:
     language: str = ""
     new_feed_url: str = ""
     identity_mode: IdentityMode | None = None
+    podcast_guid: str = ""
 
 
 @dataclass
@@ -260,6 +263,8 @@ def _record_success(
         source.site_url = report.site_url
     if report.language and not source.language:
         source.language = report.language[:16]
+    if report.podcast_guid:
+        source.podcast_guid = report.podcast_guid[:64]
     if report.identity_mode and report.identity_mode != source.identity_mode:
         logger.info("source %s switches to %s identity", source.pk, report.identity_mode)
         source.identity_mode = report.identity_mode

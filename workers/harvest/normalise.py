@@ -349,6 +349,7 @@ def normalise_entry(
         duration_seconds=parse_duration(entry.get("itunes_duration")),
         transcript_urls=[t for t in extra.transcripts if clean_url(t["url"])],
         chapters_url=clean_url(extra.chapters_url),
+        podcast=_learner_tags(extra),
         season=_to_int(entry.get("itunes_season"), 100000),
         episode=_to_int(entry.get("itunes_episode"), 10000000),
         explicit=_explicit(entry.get("itunes_explicit")),
@@ -358,6 +359,25 @@ def normalise_entry(
         view_count=_to_int(views),
         categories=categories[:50],
     )
+
+
+def _learner_tags(extra: PodcastExtras) -> dict[str, list[dict[str, object]]]:
+    """Podcasting 2.0 tags with every link cleaned (a link that is not http(s) is dropped)."""
+    tags = extra.learner_tags()
+    for person in tags.get("persons", []):
+        for key in ("href", "img"):
+            if key in person:
+                person[key] = clean_url(str(person[key]))
+    tags["funding"] = [
+        {**f, "url": url} for f in tags.get("funding", []) if (url := clean_url(str(f["url"])))
+    ]
+    for alternate in tags.get("alternate_enclosures", []):
+        sources = alternate["sources"]
+        alternate["sources"] = (
+            [url for url in (clean_url(str(s)) for s in sources) if url] if isinstance(sources, list) else []
+        )
+    tags["alternate_enclosures"] = [a for a in tags.get("alternate_enclosures", []) if a["sources"]]
+    return {name: values for name, values in tags.items() if values}
 
 
 def _match_extras(

@@ -71,7 +71,7 @@ def _interpret(source: Source, result: fetching.FetchResult) -> tuple[FeedReport
         logger.exception("parser failed for source %s", source.pk)
         return replace(base, outcome=FetchOutcome.PARSE_ERROR, error=f"{type(error).__name__}: {error}"), []
     if not parsed.entries and not parsed.version:
-        message = parsed.bozo_message or "no RSS, Atom or RDF feed found in the document"
+        message = parsed.bozo_message or "no RSS, Atom, RDF or JSON Feed found in the document"
         return replace(base, outcome=FetchOutcome.NOT_A_FEED, error=message[:500]), []
     mode = (
         IdentityMode.LINK
@@ -115,5 +115,6 @@ def _with_feed_metadata(
         language=str(feed.get("language", "") or "")[:16],
         new_feed_url=clean_url(new_feed_url),
         identity_mode=mode,
+        podcast_guid=parsed.podcast_guid,
         error=parsed.bozo_message[:500],
     )
