@@ -1,6 +1,7 @@
 """Shared by the PostgreSQL benchmarks: a throw-away database, COPY loading, and a seeded catalogue of
 resources, reviews and endorsements with realistic medical vocabulary (so search selectivity is real)."""
 
+import hashlib
 import os
 import random
 import sys
@@ -111,6 +112,9 @@ def seed(resource_count: int) -> dict[str, int]:
         "is_short",
         "thumbnail_url",
         "status",
+        "liveness",
+        "liveness_detail",
+        "podcast",
         "created_at",
         "modified_at",
     ]
@@ -130,7 +134,7 @@ def seed(resource_count: int) -> dict[str, int]:
                 f"<p>{_words(rng, 30)}</p>",
                 _words(rng, 90),
                 "",
-                "",
+                hashlib.sha256(f"url:https://example.org/{n}".encode()).hexdigest(),  # as harvesting keys it
                 "",
                 "en",
                 "",
@@ -141,6 +145,9 @@ def seed(resource_count: int) -> dict[str, int]:
                 False,
                 "",
                 "visible",
+                "unknown",
+                "",
+                Jsonb({}),
                 now,
                 now,
             ]
@@ -160,6 +167,7 @@ def seed(resource_count: int) -> dict[str, int]:
         "conflict_of_interest",
         "status",
         "held_for_confidentiality",
+        "judged_content_hash",
         "created_at",
         "modified_at",
         "submitted_at",
@@ -180,6 +188,7 @@ def seed(resource_count: int) -> dict[str, int]:
                     "None",
                     "submitted",
                     False,
+                    "",
                     now,
                     now,
                     now,

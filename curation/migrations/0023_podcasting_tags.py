@@ -2,22 +2,33 @@
 
 from django.db import migrations, models
 
+from curation.migrations import _fts_triggers
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('curation', '0022_research_result'),
+        ("curation", "0022_research_result"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='resource',
-            name='podcast',
-            field=models.JSONField(blank=True, default=dict, help_text='Podcasting 2.0 tags a learner sees: persons, soundbites, funding, alternate enclosures'),
+            model_name="resource",
+            name="podcast",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="Podcasting 2.0 tags a learner sees: persons, soundbites, funding, alternate enclosures",
+            ),
         ),
         migrations.AddField(
-            model_name='source',
-            name='podcast_guid',
-            field=models.CharField(blank=True, help_text="the show's Podcasting 2.0 podcast:guid (stable across feed moves)", max_length=64),
+            model_name="source",
+            name="podcast_guid",
+            field=models.CharField(
+                blank=True,
+                help_text="the show's Podcasting 2.0 podcast:guid (stable across feed moves)",
+                max_length=64,
+            ),
         ),
+        # SQLite rebuilds the resource table to add a column, dropping its full-text triggers: put them back.
+        migrations.RunPython(_fts_triggers.reinstall, migrations.RunPython.noop),
     ]

@@ -146,6 +146,10 @@ class Resource(models.Model):
             models.Index(fields=["status", "-published_at", "-id"], name="resource_newest_idx"),
             models.Index(fields=["status", "-score_sort", "-id"], name="resource_score_idx"),
             models.Index(fields=["source", "status"], name="resource_source_status_idx"),
+            # one_per_work's anti-join: only keyed rows, so a resource without a work key costs nothing
+            models.Index(
+                fields=["work_key", "status", "id"], condition=~Q(work_key=""), name="resource_work_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -507,15 +507,20 @@ def search_facet_counts(resources: QuerySet[Resource]) -> dict[str, dict[str, in
     # Grouped on the queryset itself, not through `pk__in=<subquery>`: a searched queryset carries raw
     # SQL naming its table, which a subquery's alias would break.
     plain = resources.order_by()
-    kinds = dict(plain.values_list("source__kind").annotate(n=Count("pk")))
+    kinds: dict[str, int] = {}
+    reviewed = total = 0
+    for kind, n, n_reviewed in plain.values_list("source__kind").annotate(  # kinds, reviewed, total at once
+        n=Count("pk"), n_reviewed=Count("pk", filter=Q(metrics__review_count__gt=0))
+    ):
+        kinds[kind] = n
+        total += n
+        reviewed += n_reviewed
     designations = dict(
         plain.filter(designations__is_current=True)
         .exclude(designations__label="")
         .values_list("designations__label")
         .annotate(n=Count("pk", distinct=True))
     )
-    reviewed = plain.filter(metrics__review_count__gt=0).count()
-    total = plain.count()
     return {
         "topics": topics,
         "levels": levels,
