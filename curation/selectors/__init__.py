@@ -78,6 +78,7 @@ from curation.selectors.research import (
     instrument_reliability_latest,
     research_inputs_fingerprint,
     research_results,
+    research_section,
 )
 from curation.selectors.search import (
     metadata_match,
@@ -124,6 +125,7 @@ __all__ = [
     "opml_export",
     "research_inputs_fingerprint",
     "research_results",
+    "research_section",
     "resource_filter",
     "resource_get_visible",
     "resource_ids_awaiting_full_text",

@@ -44,8 +44,8 @@ def research_inputs_fingerprint() -> str:
 
 def research_results() -> dict[str, Any]:
     """What the research worker stored for the dashboard: the reliability overview, and each section
-    (title, CSV header, rows, SVG) by name, with when they were computed. Empty until the first run."""
-    stored = {result.key: result for result in ResearchResult.objects.all()}
+    (title, CSV header, rows) by name, with when they were computed. Empty until the first run."""
+    stored = {result.key: result for result in ResearchResult.objects.defer("svg")}  # plots: research_section
     overview = stored.get(RESEARCH_RELIABILITY_KEY)
     sections = {
         key.removeprefix(RESEARCH_SECTION_PREFIX): result
@@ -57,3 +57,8 @@ def research_results() -> dict[str, Any]:
         "computed_at": overview.computed_at if overview else None,
         "sections": sections,
     }
+
+
+def research_section(*, name: str) -> ResearchResult | None:
+    """One stored dashboard section (its rows and SVG plot), or None before the first run."""
+    return ResearchResult.objects.filter(key=f"{RESEARCH_SECTION_PREFIX}{name}").first()

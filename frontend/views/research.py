@@ -10,13 +10,13 @@ from django.shortcuts import render
 
 from curation.exports import table_csv
 from curation.models import ResearchResult
-from curation.selectors import research_results
+from curation.selectors import research_results, research_section
 
 CACHE_SECONDS = 300  # the research worker looks for new reviews and rounds every few minutes
 
 
 def _section(name: str) -> ResearchResult:
-    section = research_results()["sections"].get(name)
+    section = research_section(name=name)
     if section is None:
         raise Http404("No such plot")
     return section

@@ -40,7 +40,12 @@ JSON_FEED_11 = {
                 }
             ],
         },
-        {"id": 7, "external_url": "https://elsewhere.example.org/post", "content_text": "Plain text body."},
+        {
+            "id": 7,
+            "external_url": "https://elsewhere.example.org/post",
+            "content_text": "Plain text body.",
+            "date_published": "0001-01-01T00:00:00+01:00",  # before year 1 in UTC: ignored, not a crash
+        },
         "not an item",
     ],
 }

@@ -265,11 +265,11 @@ def _struct_time(value: object) -> time.struct_time | None:
         return None
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).timetuple()
+    except (ValueError, OverflowError):  # not a date, or one that leaves the calendar in UTC
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).timetuple()
 
 
 def _string(value: object, limit: int = 100_000) -> str:
