@@ -257,6 +257,20 @@ class PodcastTagsSerializer(serializers.Serializer[dict[str, Any]]):
     alternate_enclosures = PodcastAlternateEnclosureSerializer(many=True, required=False)
 
 
+class TranscriptPassageSerializer(serializers.Serializer[Any]):
+    start_seconds = serializers.IntegerField(allow_null=True, help_text="null: no timing in the transcript")
+    text = serializers.CharField()
+
+
+class TranscriptSerializer(serializers.Serializer[Any]):
+    """An episode's transcript as the platform read it from the feed's `podcast:transcript` file."""
+
+    url = serializers.URLField(help_text="the transcript file read")
+    media_type = serializers.CharField()
+    fetched_at = serializers.DateTimeField()
+    passages = TranscriptPassageSerializer(many=True)
+
+
 class ResourceDetailSerializer(ResourceSerializer):
     to_representation = serializers.ModelSerializer.to_representation  # type: ignore[assignment]  # the generic walk: one object
     authors = serializers.ListField(child=serializers.CharField(), read_only=True)

@@ -13,6 +13,11 @@ v1 = (
         path("resources/<uuid:id>/metrics/", views.ResourceMetricsView.as_view(), name="resource-metrics"),
         path("resources/<uuid:id>/related/", views.ResourceRelatedView.as_view(), name="resource-related"),
         path(
+            "resources/<uuid:id>/transcript/",
+            views.ResourceTranscriptView.as_view(),
+            name="resource-transcript",
+        ),
+        path(
             "resources/<uuid:id>/endorsement/", views.EndorsementView.as_view(), name="resource-endorsement"
         ),
         path("resources/<uuid:id>/flags/", integrity.ResourceFlagView.as_view(), name="resource-flags"),

@@ -176,6 +176,24 @@ class ResourceRelatedView(APIView):
         return Response(out.ResourceSerializer(related, many=True, context=self.get_renderer_context()).data)
 
 
+class ResourceTranscriptView(APIView):
+    """The episode's transcript in timed passages; 404 while none has been read (none offered, not
+    fetched yet, or not in a format the platform reads)."""
+
+    @extend_schema(responses=out.TranscriptSerializer)
+    def get(self, request: Request, id: str) -> Response:
+        transcript = selectors.resource_transcript(resource=_visible_resource(id))
+        if transcript is None:
+            raise NotFound("This resource has no transcript the platform has read.")
+        data = {
+            "url": transcript.url,
+            "media_type": transcript.media_type,
+            "fetched_at": transcript.fetched_at,
+            "passages": [vars(passage) for passage in selectors.transcript_passages(transcript)],
+        }
+        return Response(out.TranscriptSerializer(data).data)
+
+
 class ResourceMetricsView(APIView):
     @extend_schema(responses=out.MetricsSerializer)
     def get(self, request: Request, id: str) -> Response:

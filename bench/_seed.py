@@ -22,12 +22,16 @@ WORDS = (  # noqa: SIM905 - one readable block of vocabulary
 ).split()
 
 
-def setup_django(pg: str, name: str) -> None:
+def setup_django(pg: str, name: str, *, fresh: bool = True) -> None:
+    """Point Django at database `name` and migrate it: a new empty one, or (fresh=False) the one left
+    by an earlier run with --keep, created if missing."""
     import psycopg
 
     with psycopg.connect(f"{pg}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if fresh or not exists:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            admin.execute(f'CREATE DATABASE "{name}"')
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "config.settings.local",

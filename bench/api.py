@@ -135,21 +135,38 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
     parser.add_argument("--no-record", action="store_true")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="seed a database named after the size once and keep it for later runs (when tuning queries)",
+    )
+    parser.add_argument("--seed-only", action="store_true", help="with --keep: seed, then stop")
     args = parser.parse_args()
-    name = f"foam_bench_api_{os.getpid()}"
-    setup_django(args.pg, name)
+    name = f"foam_bench_api_kept_{args.resources}" if args.keep else f"foam_bench_api_{os.getpid()}"
+    setup_django(args.pg, name, fresh=not args.keep)
     server = None
     try:
         from curation.models import Resource
         from curation.services.metrics import metrics_recompute_all
 
-        sizes = seed(args.resources)
-        metrics_recompute_all()
+        if args.keep and Resource.objects.exists():
+            from curation.models import Endorsement, Review
+
+            sizes = {
+                "resources": Resource.objects.count(),
+                "reviews": Review.objects.count(),
+                "endorsements": Endorsement.objects.count(),
+            }
+        else:
+            sizes = seed(args.resources)
+            metrics_recompute_all()
         from curation.models import Source, Topic
 
         topic = Topic.objects.get(slug="emergency-medicine")  # a topic on 20 sources, no date window
         for source in Source.objects.order_by("id")[:20]:
             source.topics.add(topic)
+        if args.seed_only:
+            return
         port = free_port()
         env = {**os.environ, "API_THROTTLE_ANON": "100000000/hour", "ALLOWED_HOSTS": "127.0.0.1"}
         server = subprocess.Popen(
@@ -222,7 +239,8 @@ def main() -> None:
         if server is not None:
             server.terminate()
             server.wait(timeout=20)
-        drop_database(args.pg, name)
+        if not args.keep:
+            drop_database(args.pg, name)
     result = {
         "benchmark": "api",
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),

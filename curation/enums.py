@@ -63,6 +63,13 @@ class FetchOutcome(models.TextChoices):
         return frozenset({cls.OK, cls.NOT_MODIFIED, cls.UNCHANGED})
 
 
+class TranscriptStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be fetched"
+    INDEXED = "indexed", "Fetched and searchable"
+    FAILED = "failed", "Fetch failed (tried again later)"
+    UNREADABLE = "unreadable", "Not a transcript we can read"
+
+
 class ResourceStatus(models.TextChoices):
     VISIBLE = "visible", "Visible"
     HELD = "held", "Held for moderation"

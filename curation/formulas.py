@@ -89,3 +89,10 @@ def t_quantile(probability: float, degrees: float) -> float:
         else:
             high = middle
     return (low + high) / 2
+
+
+def clock_text(seconds: float) -> str:
+    """3725 -> "1:02:05", 754 -> "12:34", 0 -> "0:00": how a media player shows a time."""
+    hours, rest = divmod(max(int(seconds), 0), 3600)
+    minutes, second = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{second:02d}" if hours else f"{minutes}:{second:02d}"

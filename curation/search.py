@@ -23,6 +23,7 @@ from curation.vocabulary import term_variants
 START, STOP = "\x02", "\x03"  # markers that cannot occur in stored text
 _TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
 TITLE_WEIGHT, SUMMARY_WEIGHT, TEXT_WEIGHT = 10.0, 4.0, 1.0
+BODY_RANK, TRANSCRIPT_RANK = 0.0, -1.0  # the rank of the body-text (and metadata) and transcript tiers
 
 
 MAX_QUERY_CHARS = 500
@@ -88,7 +89,12 @@ def fts5_query(text: str) -> str:
 def fts5_exclusions(text: str) -> str:
     """For a query made only of exclusions ("-paediatric"): an FTS5 query matching what to leave out."""
     parsed = parse_query(text)
-    return "" if parsed.groups else " OR ".join(_fts5_group(group) for group in parsed.excluded)
+    return "" if parsed.groups else fts5_any_excluded(text)
+
+
+def fts5_any_excluded(text: str) -> str:
+    """An FTS5 query matching any of the query's exclusions; empty when it has none."""
+    return " OR ".join(_fts5_group(group) for group in parse_query(text).excluded)
 
 
 _PHRASE = "phraseto_tsquery('english'::regconfig, %s)"
@@ -111,6 +117,15 @@ def pg_tsquery(text: str) -> tuple[str, list[str]]:
     return "(" + " && ".join(parts) + ")", params
 
 
+def pg_any_excluded(text: str) -> tuple[str, list[str]]:
+    """The tsquery SQL (and parameters) matching any of the query's exclusions; ("", []) when none."""
+    parsed = parse_query(text)
+    if not parsed.excluded:
+        return "", []
+    sql = " || ".join(_PHRASE for group in parsed.excluded for _ in group)
+    return f"({sql})", [variant for group in parsed.excluded for variant in group]
+
+
 TSQUERY = "{q}"  # replaced by the query's tsquery SQL (pg_tsquery); its parameters repeat per use
 MATCH = f"curation_resource.search_document @@ {TSQUERY}"
 IN_TITLE = f"curation_resource.search_title @@ {TSQUERY}"
@@ -125,8 +140,14 @@ TIERS = [
         1,
         1.0,
     ),
-    (f"NOT {IN_TITLE} AND NOT {IN_SUMMARY}", 2, "0.0", 0, float("-inf")),
+    (f"NOT {IN_TITLE} AND NOT {IN_SUMMARY}", 2, "0.0", 0, BODY_RANK),
 ]
+# Below body text: episodes whose transcript alone matches (ranked TRANSCRIPT_RANK, after every
+# resource whose own text or metadata matches).
+IN_TRANSCRIPT = (
+    "EXISTS (SELECT 1 FROM curation_transcript WHERE curation_transcript.resource_id = curation_resource.id "
+    f"AND curation_transcript.search_text @@ {TSQUERY})"
+)
 RANK = (
     f"CASE WHEN {IN_TITLE} THEN 2 + ts_rank(curation_resource.search_title, {TSQUERY}, 32) "
     f"WHEN {IN_SUMMARY} THEN 1 + ts_rank(curation_resource.search_summary, {TSQUERY}, 32) ELSE 0.0 END"

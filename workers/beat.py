@@ -17,6 +17,11 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 55},
     },
+    "dispatch-due-transcripts": {
+        "task": "workers.tasks.dispatch_due_transcripts",
+        "schedule": crontab(minute="*/2"),
+        "options": {"expires": 110},
+    },
     "send-deadline-reminders": {
         "task": "workers.tasks.send_deadline_reminders",
         "schedule": crontab(minute=7),

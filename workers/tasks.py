@@ -28,11 +28,18 @@ from curation.services.harvest import fetch_attempts_prune
 from curation.services.integrity import resource_liveness_record, source_liveness_record
 from curation.services.metrics import metrics_recompute_all, usage_visits_prune
 from curation.services.notifications import assignment_send_deadline_reminders
+from curation.services.transcripts import (
+    transcript_postpone,
+    transcript_record_failure,
+    transcript_store,
+    transcripts_claim_due,
+)
 from workers.harvest.discovery import DiscoveryError, discover
 from workers.harvest.fetch import fetch
 from workers.harvest.fulltext import extract_article_text
 from workers.harvest.hostslots import host_slot
 from workers.harvest.pipeline import DEFERRED, harvest_source
+from workers.harvest.transcripts import TranscriptUnreadable, transcript_choose, transcript_parse
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +81,65 @@ def harvest_extract_full_text(resource_id: int) -> str:
     if outcome == FetchOutcome.OK:
         resource_store_full_text(resource_id=resource_id, text=text)
     return str(outcome)
+
+
+_TRANSCRIPT_ACCEPT = (
+    "text/vtt, application/x-subrip, application/json;q=0.9, text/html;q=0.8, text/plain;q=0.7, */*;q=0.1"
+)
+# Worth another try later; anything else (404, not a transcript, too large) will not change by itself.
+_TRANSIENT = {FetchOutcome.TIMEOUT, FetchOutcome.CONNECTION_ERROR, FetchOutcome.RATE_LIMITED}
+
+
+@shared_task(acks_late=True)
+def dispatch_due_transcripts() -> int:
+    """Claim episodes whose transcript is due and queue one (rate-limited) fetch each. Run by beat."""
+    ids = transcripts_claim_due(limit=settings.TRANSCRIPT_DISPATCH_BATCH)
+    for resource_id in ids:
+        harvest_fetch_transcript.delay(resource_id)
+    return len(ids)
+
+
+@shared_task(
+    acks_late=True,
+    rate_limit=settings.TRANSCRIPT_RATE_LIMIT,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def harvest_fetch_transcript(resource_id: int) -> str:
+    """Fetch, read and index one episode's transcript: through the SSRF guard, within the per-host
+    slots, at most TRANSCRIPT_MAX_BYTES."""
+    offered = Resource.objects.filter(pk=resource_id).values_list("transcript_urls", flat=True).first()
+    chosen = transcript_choose(offered or [])
+    if chosen is None:
+        transcript_record_failure(
+            resource_id=resource_id, url="", error="no transcript in a readable format", retry=False
+        )
+        return "unreadable"
+    url = chosen["url"]
+    with host_slot(url) as acquired:
+        if not acquired:
+            transcript_postpone(resource_id=resource_id, seconds=random.uniform(10, 60))
+            return "deferred"
+        result = fetch(url, accept=_TRANSCRIPT_ACCEPT, max_bytes=settings.TRANSCRIPT_MAX_BYTES)
+    if result.outcome != FetchOutcome.OK:
+        transient = result.outcome in _TRANSIENT or (
+            result.outcome == FetchOutcome.HTTP_ERROR and (result.status or 0) >= 500
+        )
+        transcript_record_failure(
+            resource_id=resource_id, url=url, error=result.error or str(result.outcome), retry=transient
+        )
+        return str(result.outcome)
+    media_type = chosen.get("type") or result.content_type
+    try:
+        parsed = transcript_parse(result.body, media_type=media_type, url=url)
+    except TranscriptUnreadable as error:
+        transcript_record_failure(resource_id=resource_id, url=url, error=str(error), retry=False)
+        return "unreadable"
+    transcript_store(
+        resource_id=resource_id, url=url, media_type=media_type, text=parsed.text, cues=parsed.cues
+    )
+    return "indexed"
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)

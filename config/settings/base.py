@@ -349,6 +349,11 @@ HARVEST_USER_AGENT = env.str(
 HARVEST_CONNECT_TIMEOUT = env.float("HARVEST_CONNECT_TIMEOUT", default=10.0)
 HARVEST_TOTAL_TIMEOUT = env.float("HARVEST_TOTAL_TIMEOUT", default=20.0)
 HARVEST_MAX_BYTES = env.int("HARVEST_MAX_BYTES", default=15 * 1024 * 1024)
+# Podcast transcripts: the largest file read, episodes claimed per beat tick (every 2 minutes), and
+# each worker process's fetch rate (Celery rate_limit syntax).
+TRANSCRIPT_MAX_BYTES = env.int("TRANSCRIPT_MAX_BYTES", default=2 * 1024 * 1024)
+TRANSCRIPT_DISPATCH_BATCH = env.int("TRANSCRIPT_DISPATCH_BATCH", default=30)
+TRANSCRIPT_RATE_LIMIT = env.str("TRANSCRIPT_RATE_LIMIT", default="20/m")
 HARVEST_MAX_REDIRECTS = env.int("HARVEST_MAX_REDIRECTS", default=5)
 HARVEST_MAX_ENTRIES = env.int("HARVEST_MAX_ENTRIES", default=200)
 HARVEST_DISPATCH_BATCH = env.int("HARVEST_DISPATCH_BATCH", default=100)

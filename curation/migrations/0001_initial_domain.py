@@ -11,211 +11,505 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('kind', models.CharField(choices=[('blog', 'Blog'), ('podcast', 'Podcast'), ('video', 'Video channel')], default='blog', max_length=16)),
-                ('title', models.CharField(blank=True, max_length=300)),
-                ('site_url', models.URLField(blank=True, max_length=2000)),
-                ('feed_url', models.URLField(max_length=2000, unique=True)),
-                ('language', models.CharField(blank=True, max_length=16)),
-                ('licence', models.CharField(blank=True, max_length=120)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('paused', 'Paused'), ('discontinued', 'Discontinued')], default='active', max_length=16)),
-                ('status_reason', models.CharField(blank=True, max_length=300)),
-                ('identity_mode', models.CharField(choices=[('guid', 'Entry guid'), ('link', 'Entry link')], default='guid', max_length=8)),
-                ('etag', models.CharField(blank=True, max_length=500)),
-                ('last_modified', models.CharField(blank=True, max_length=100)),
-                ('body_hash', models.CharField(blank=True, max_length=64)),
-                ('next_poll_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('poll_interval_seconds', models.PositiveIntegerField(default=3600)),
-                ('consecutive_errors', models.PositiveIntegerField(default=0)),
-                ('first_error_at', models.DateTimeField(blank=True, null=True)),
-                ('last_outcome', models.CharField(choices=[('never', 'Never fetched'), ('ok', 'New document'), ('not_modified', 'Not modified (304)'), ('unchanged', 'Unchanged body'), ('gone', 'Gone (410)'), ('rate_limited', 'Rate limited (429)'), ('http_error', 'HTTP error'), ('timeout', 'Timed out'), ('connection_error', 'Connection failed'), ('too_large', 'Body too large'), ('too_many_redirects', 'Too many redirects'), ('blocked_address', 'Blocked address'), ('invalid_url', 'Invalid URL'), ('rejected_document', 'Rejected document (entities)'), ('not_a_feed', 'Not a feed'), ('parse_error', 'Could not process the document')], default='never', max_length=24)),
-                ('last_error', models.TextField(blank=True)),
-                ('last_fetched_at', models.DateTimeField(blank=True, null=True)),
-                ('last_success_at', models.DateTimeField(blank=True, null=True)),
-                ('redirect_candidate_url', models.URLField(blank=True, max_length=2000)),
-                ('redirect_candidate_count', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("blog", "Blog"), ("podcast", "Podcast"), ("video", "Video channel")],
+                        default="blog",
+                        max_length=16,
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=300)),
+                ("site_url", models.URLField(blank=True, max_length=2000)),
+                ("feed_url", models.URLField(max_length=2000, unique=True)),
+                ("language", models.CharField(blank=True, max_length=16)),
+                ("licence", models.CharField(blank=True, max_length=120)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("paused", "Paused"),
+                            ("discontinued", "Discontinued"),
+                        ],
+                        default="active",
+                        max_length=16,
+                    ),
+                ),
+                ("status_reason", models.CharField(blank=True, max_length=300)),
+                (
+                    "identity_mode",
+                    models.CharField(
+                        choices=[("guid", "Entry guid"), ("link", "Entry link")], default="guid", max_length=8
+                    ),
+                ),
+                ("etag", models.CharField(blank=True, max_length=500)),
+                ("last_modified", models.CharField(blank=True, max_length=100)),
+                ("body_hash", models.CharField(blank=True, max_length=64)),
+                ("next_poll_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("poll_interval_seconds", models.PositiveIntegerField(default=3600)),
+                ("consecutive_errors", models.PositiveIntegerField(default=0)),
+                ("first_error_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "last_outcome",
+                    models.CharField(
+                        choices=[
+                            ("never", "Never fetched"),
+                            ("ok", "New document"),
+                            ("not_modified", "Not modified (304)"),
+                            ("unchanged", "Unchanged body"),
+                            ("gone", "Gone (410)"),
+                            ("rate_limited", "Rate limited (429)"),
+                            ("http_error", "HTTP error"),
+                            ("timeout", "Timed out"),
+                            ("connection_error", "Connection failed"),
+                            ("too_large", "Body too large"),
+                            ("too_many_redirects", "Too many redirects"),
+                            ("blocked_address", "Blocked address"),
+                            ("invalid_url", "Invalid URL"),
+                            ("rejected_document", "Rejected document (entities)"),
+                            ("not_a_feed", "Not a feed"),
+                            ("parse_error", "Could not process the document"),
+                        ],
+                        default="never",
+                        max_length=24,
+                    ),
+                ),
+                ("last_error", models.TextField(blank=True)),
+                ("last_fetched_at", models.DateTimeField(blank=True, null=True)),
+                ("last_success_at", models.DateTimeField(blank=True, null=True)),
+                ("redirect_candidate_url", models.URLField(blank=True, max_length=2000)),
+                ("redirect_candidate_count", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['title'],
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('role', models.CharField(choices=[('learner', 'Learner'), ('expert', 'Expert'), ('editor', 'Editor')], default='learner', max_length=16)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined"),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("learner", "Learner"), ("expert", "Expert"), ("editor", "Editor")],
+                        default="learner",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='ExpertProfile',
+            name="ExpertProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('profession', models.CharField(max_length=120)),
-                ('specialty', models.CharField(max_length=120)),
-                ('registration_body', models.CharField(blank=True, max_length=160)),
-                ('registration_number', models.CharField(blank=True, max_length=64)),
-                ('orcid', models.CharField(blank=True, max_length=19, validators=[curation.validators.validate_orcid], verbose_name='ORCID iD')),
-                ('institution', models.CharField(blank=True, max_length=200)),
-                ('conflicts_of_interest', models.TextField(blank=True)),
-                ('verification_status', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=16)),
-                ('applied_at', models.DateTimeField()),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_reason', models.TextField(blank=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='expert_profile', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("profession", models.CharField(max_length=120)),
+                ("specialty", models.CharField(max_length=120)),
+                ("registration_body", models.CharField(blank=True, max_length=160)),
+                ("registration_number", models.CharField(blank=True, max_length=64)),
+                (
+                    "orcid",
+                    models.CharField(
+                        blank=True,
+                        max_length=19,
+                        validators=[curation.validators.validate_orcid],
+                        verbose_name="ORCID iD",
+                    ),
+                ),
+                ("institution", models.CharField(blank=True, max_length=200)),
+                ("conflicts_of_interest", models.TextField(blank=True)),
+                (
+                    "verification_status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("approved", "Approved"), ("rejected", "Rejected")],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("applied_at", models.DateTimeField()),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_reason", models.TextField(blank=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="expert_profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='FetchAttempt',
+            name="FetchAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField(db_index=True)),
-                ('duration_ms', models.PositiveIntegerField(default=0)),
-                ('outcome', models.CharField(choices=[('never', 'Never fetched'), ('ok', 'New document'), ('not_modified', 'Not modified (304)'), ('unchanged', 'Unchanged body'), ('gone', 'Gone (410)'), ('rate_limited', 'Rate limited (429)'), ('http_error', 'HTTP error'), ('timeout', 'Timed out'), ('connection_error', 'Connection failed'), ('too_large', 'Body too large'), ('too_many_redirects', 'Too many redirects'), ('blocked_address', 'Blocked address'), ('invalid_url', 'Invalid URL'), ('rejected_document', 'Rejected document (entities)'), ('not_a_feed', 'Not a feed'), ('parse_error', 'Could not process the document')], max_length=24)),
-                ('http_status', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('bytes_received', models.PositiveIntegerField(default=0)),
-                ('entries_seen', models.PositiveIntegerField(default=0)),
-                ('new_resources', models.PositiveIntegerField(default=0)),
-                ('updated_resources', models.PositiveIntegerField(default=0)),
-                ('error', models.TextField(blank=True)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fetch_attempts', to='curation.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField(db_index=True)),
+                ("duration_ms", models.PositiveIntegerField(default=0)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("never", "Never fetched"),
+                            ("ok", "New document"),
+                            ("not_modified", "Not modified (304)"),
+                            ("unchanged", "Unchanged body"),
+                            ("gone", "Gone (410)"),
+                            ("rate_limited", "Rate limited (429)"),
+                            ("http_error", "HTTP error"),
+                            ("timeout", "Timed out"),
+                            ("connection_error", "Connection failed"),
+                            ("too_large", "Body too large"),
+                            ("too_many_redirects", "Too many redirects"),
+                            ("blocked_address", "Blocked address"),
+                            ("invalid_url", "Invalid URL"),
+                            ("rejected_document", "Rejected document (entities)"),
+                            ("not_a_feed", "Not a feed"),
+                            ("parse_error", "Could not process the document"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("http_status", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("bytes_received", models.PositiveIntegerField(default=0)),
+                ("entries_seen", models.PositiveIntegerField(default=0)),
+                ("new_resources", models.PositiveIntegerField(default=0)),
+                ("updated_resources", models.PositiveIntegerField(default=0)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fetch_attempts",
+                        to="curation.source",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at'],
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='Tombstone',
+            name="Tombstone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('identity_key', models.CharField(max_length=64)),
-                ('reason', models.CharField(max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tombstones', to='curation.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("identity_key", models.CharField(max_length=64)),
+                ("reason", models.CharField(max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tombstones",
+                        to="curation.source",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Topic',
+            name="Topic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('kind', models.CharField(choices=[('specialty', 'Specialty'), ('canmeds_role', 'CanMEDS role'), ('learner_level', 'Learner level')], max_length=16)),
-                ('description', models.TextField(blank=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='curation.topic')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("specialty", "Specialty"),
+                            ("canmeds_role", "CanMEDS role"),
+                            ("learner_level", "Learner level"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="curation.topic",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['kind', 'name'],
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.AddField(
-            model_name='source',
-            name='topics',
-            field=models.ManyToManyField(blank=True, related_name='sources', to='curation.topic'),
+            model_name="source",
+            name="topics",
+            field=models.ManyToManyField(blank=True, related_name="sources", to="curation.topic"),
         ),
         migrations.CreateModel(
-            name='Resource',
+            name="Resource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('identity_key', models.CharField(help_text="sha256 of the entry's identity (guid or fallback)", max_length=64)),
-                ('guid', models.TextField(blank=True)),
-                ('canonical_url', models.URLField(blank=True, max_length=2000)),
-                ('title', models.CharField(blank=True, max_length=500)),
-                ('authors', models.JSONField(blank=True, default=list)),
-                ('published_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('updated_at_source', models.DateTimeField(blank=True, null=True)),
-                ('summary', models.TextField(blank=True, help_text='sanitised HTML excerpt')),
-                ('text', models.TextField(blank=True, help_text='plain text used for search')),
-                ('content_hash', models.CharField(blank=True, max_length=64)),
-                ('previous_content_hash', models.CharField(blank=True, max_length=64)),
-                ('language', models.CharField(blank=True, max_length=16)),
-                ('enclosure_url', models.URLField(blank=True, max_length=2000)),
-                ('enclosure_type', models.CharField(blank=True, max_length=100)),
-                ('enclosure_size', models.BigIntegerField(blank=True, null=True)),
-                ('duration_seconds', models.PositiveIntegerField(blank=True, null=True)),
-                ('transcript_urls', models.JSONField(blank=True, default=list)),
-                ('chapters_url', models.URLField(blank=True, max_length=2000)),
-                ('season', models.PositiveIntegerField(blank=True, null=True)),
-                ('episode', models.PositiveIntegerField(blank=True, null=True)),
-                ('explicit', models.BooleanField(blank=True, null=True)),
-                ('video_id', models.CharField(blank=True, max_length=32)),
-                ('is_short', models.BooleanField(default=False)),
-                ('thumbnail_url', models.URLField(blank=True, max_length=2000)),
-                ('view_count', models.BigIntegerField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('visible', 'Visible'), ('held', 'Held for moderation'), ('removed', 'Removed')], default='visible', max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='resources', to='curation.source')),
-                ('topics', models.ManyToManyField(blank=True, related_name='resources', to='curation.topic')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "identity_key",
+                    models.CharField(
+                        help_text="sha256 of the entry's identity (guid or fallback)", max_length=64
+                    ),
+                ),
+                ("guid", models.TextField(blank=True)),
+                ("canonical_url", models.URLField(blank=True, max_length=2000)),
+                ("title", models.CharField(blank=True, max_length=500)),
+                ("authors", models.JSONField(blank=True, default=list)),
+                ("published_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("updated_at_source", models.DateTimeField(blank=True, null=True)),
+                ("summary", models.TextField(blank=True, help_text="sanitised HTML excerpt")),
+                ("text", models.TextField(blank=True, help_text="plain text used for search")),
+                ("content_hash", models.CharField(blank=True, max_length=64)),
+                ("previous_content_hash", models.CharField(blank=True, max_length=64)),
+                ("language", models.CharField(blank=True, max_length=16)),
+                ("enclosure_url", models.URLField(blank=True, max_length=2000)),
+                ("enclosure_type", models.CharField(blank=True, max_length=100)),
+                ("enclosure_size", models.BigIntegerField(blank=True, null=True)),
+                ("duration_seconds", models.PositiveIntegerField(blank=True, null=True)),
+                ("transcript_urls", models.JSONField(blank=True, default=list)),
+                ("chapters_url", models.URLField(blank=True, max_length=2000)),
+                ("season", models.PositiveIntegerField(blank=True, null=True)),
+                ("episode", models.PositiveIntegerField(blank=True, null=True)),
+                ("explicit", models.BooleanField(blank=True, null=True)),
+                ("video_id", models.CharField(blank=True, max_length=32)),
+                ("is_short", models.BooleanField(default=False)),
+                ("thumbnail_url", models.URLField(blank=True, max_length=2000)),
+                ("view_count", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("visible", "Visible"),
+                            ("held", "Held for moderation"),
+                            ("removed", "Removed"),
+                        ],
+                        default="visible",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="resources",
+                        to="curation.source",
+                    ),
+                ),
+                ("topics", models.ManyToManyField(blank=True, related_name="resources", to="curation.topic")),
             ],
             options={
-                'ordering': ['-published_at', '-id'],
+                "ordering": ["-published_at", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['learner', 'expert', 'editor'])), name='user_role_valid'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("role__in", ["learner", "expert", "editor"])), name="user_role_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='expertprofile',
-            constraint=models.UniqueConstraint(condition=models.Q(('orcid', ''), _negated=True), fields=('orcid',), name='expertprofile_orcid_unique'),
+            model_name="expertprofile",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("orcid", ""), _negated=True),
+                fields=("orcid",),
+                name="expertprofile_orcid_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='expertprofile',
-            constraint=models.CheckConstraint(condition=models.Q(('verification_status', 'pending'), models.Q(('decided_by__isnull', False), ('decided_at__isnull', False)), _connector='OR'), name='expertprofile_decision_has_decider'),
+            model_name="expertprofile",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("verification_status", "pending"),
+                    models.Q(("decided_by__isnull", False), ("decided_at__isnull", False)),
+                    _connector="OR",
+                ),
+                name="expertprofile_decision_has_decider",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='fetchattempt',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome__in', ['never', 'ok', 'not_modified', 'unchanged', 'gone', 'rate_limited', 'http_error', 'timeout', 'connection_error', 'too_large', 'too_many_redirects', 'blocked_address', 'invalid_url', 'rejected_document', 'not_a_feed', 'parse_error'])), name='fetchattempt_outcome_valid'),
+            model_name="fetchattempt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "outcome__in",
+                        [
+                            "never",
+                            "ok",
+                            "not_modified",
+                            "unchanged",
+                            "gone",
+                            "rate_limited",
+                            "http_error",
+                            "timeout",
+                            "connection_error",
+                            "too_large",
+                            "too_many_redirects",
+                            "blocked_address",
+                            "invalid_url",
+                            "rejected_document",
+                            "not_a_feed",
+                            "parse_error",
+                        ],
+                    )
+                ),
+                name="fetchattempt_outcome_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tombstone',
-            constraint=models.UniqueConstraint(fields=('source', 'identity_key'), name='tombstone_source_identity_unique'),
+            model_name="tombstone",
+            constraint=models.UniqueConstraint(
+                fields=("source", "identity_key"), name="tombstone_source_identity_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='topic',
-            constraint=models.UniqueConstraint(fields=('kind', 'name'), name='topic_kind_name_unique'),
+            model_name="topic",
+            constraint=models.UniqueConstraint(fields=("kind", "name"), name="topic_kind_name_unique"),
         ),
         migrations.AddIndex(
-            model_name='source',
-            index=models.Index(fields=['status', 'next_poll_at'], name='source_due_idx'),
+            model_name="source",
+            index=models.Index(fields=["status", "next_poll_at"], name="source_due_idx"),
         ),
         migrations.AddIndex(
-            model_name='resource',
-            index=models.Index(fields=['status', '-published_at'], name='resource_listing_idx'),
+            model_name="resource",
+            index=models.Index(fields=["status", "-published_at"], name="resource_listing_idx"),
         ),
         migrations.AddConstraint(
-            model_name='resource',
-            constraint=models.UniqueConstraint(fields=('source', 'identity_key'), name='resource_source_identity_unique'),
+            model_name="resource",
+            constraint=models.UniqueConstraint(
+                fields=("source", "identity_key"), name="resource_source_identity_unique"
+            ),
         ),
     ]

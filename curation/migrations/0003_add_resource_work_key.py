@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('curation', '0002_seed_topic_taxonomy'),
+        ("curation", "0002_seed_topic_taxonomy"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='resource',
-            name='work_key',
-            field=models.CharField(blank=True, db_index=True, help_text='same value = the same work cross-posted by several sources', max_length=64),
+            model_name="resource",
+            name="work_key",
+            field=models.CharField(
+                blank=True,
+                db_index=True,
+                help_text="same value = the same work cross-posted by several sources",
+                max_length=64,
+            ),
         ),
     ]

@@ -4,25 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('curation', '0003_add_resource_work_key'),
+        ("curation", "0003_add_resource_work_key"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='resource',
-            name='full_text_extracted_at',
+            model_name="resource",
+            name="full_text_extracted_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='source',
-            name='extract_full_text',
-            field=models.BooleanField(default=False, help_text='an editor opted in, and the licence permits copying: article text indexed for search'),
+            model_name="source",
+            name="extract_full_text",
+            field=models.BooleanField(
+                default=False,
+                help_text="an editor opted in, and the licence permits copying: article text indexed for search",
+            ),
         ),
         migrations.AlterField(
-            model_name='resource',
-            name='text',
-            field=models.TextField(blank=True, help_text='plain text used for search; never served'),
+            model_name="resource",
+            name="text",
+            field=models.TextField(blank=True, help_text="plain text used for search; never served"),
         ),
     ]

@@ -7,137 +7,340 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('curation', '0006_seed_instruments'),
+        ("curation", "0006_seed_instruments"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='expertprofile',
-            name='conflicted_sources',
-            field=models.ManyToManyField(blank=True, help_text='declared conflicts: never assigned these', related_name='+', to='curation.source'),
+            model_name="expertprofile",
+            name="conflicted_sources",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="declared conflicts: never assigned these",
+                related_name="+",
+                to="curation.source",
+            ),
         ),
         migrations.CreateModel(
-            name='CurationRound',
+            name="CurationRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('window_start', models.DateTimeField(help_text='candidates published from')),
-                ('window_end', models.DateTimeField(help_text='candidates published until')),
-                ('reviewers_per_candidate', models.PositiveSmallIntegerField(default=3)),
-                ('deadline', models.DateTimeField()),
-                ('status', models.CharField(choices=[('draft', 'Draft: choosing candidates'), ('open', 'Open: reviewers assigned'), ('published', 'Published'), ('cancelled', 'Cancelled')], default='draft', max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('instrument_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rounds', to='curation.instrumentversion')),
-                ('topic', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='rounds', to='curation.topic')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                ("window_start", models.DateTimeField(help_text="candidates published from")),
+                ("window_end", models.DateTimeField(help_text="candidates published until")),
+                ("reviewers_per_candidate", models.PositiveSmallIntegerField(default=3)),
+                ("deadline", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft: choosing candidates"),
+                            ("open", "Open: reviewers assigned"),
+                            ("published", "Published"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "instrument_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rounds",
+                        to="curation.instrumentversion",
+                    ),
+                ),
+                (
+                    "topic",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rounds",
+                        to="curation.topic",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='review',
-            name='round',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='curation.curationround'),
+            model_name="review",
+            name="round",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="reviews",
+                to="curation.curationround",
+            ),
         ),
         migrations.CreateModel(
-            name='Designation',
+            name="Designation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('label', models.CharField(blank=True, help_text='empty: reviewed, below every threshold', max_length=80)),
-                ('mean_total', models.FloatField()),
-                ('review_count', models.PositiveIntegerField()),
-                ('is_current', models.BooleanField(default=True)),
-                ('published_at', models.DateTimeField()),
-                ('instrument_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='curation.instrumentversion')),
-                ('resource', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='designations', to='curation.resource')),
-                ('round', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='designations', to='curation.curationround')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "label",
+                    models.CharField(
+                        blank=True, help_text="empty: reviewed, below every threshold", max_length=80
+                    ),
+                ),
+                ("mean_total", models.FloatField()),
+                ("review_count", models.PositiveIntegerField()),
+                ("is_current", models.BooleanField(default=True)),
+                ("published_at", models.DateTimeField()),
+                (
+                    "instrument_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="curation.instrumentversion",
+                    ),
+                ),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="designations",
+                        to="curation.resource",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="designations",
+                        to="curation.curationround",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-published_at'],
+                "ordering": ["-published_at"],
             },
         ),
         migrations.CreateModel(
-            name='Appeal',
+            name="Appeal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('statement', models.TextField()),
-                ('held_for_confidentiality', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('upheld', 'Upheld'), ('dismissed', 'Dismissed')], default='open', max_length=16)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_reason', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('appellant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appeals', to=settings.AUTH_USER_MODEL)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('designation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appeals', to='curation.designation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("statement", models.TextField()),
+                ("held_for_confidentiality", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("upheld", "Upheld"), ("dismissed", "Dismissed")],
+                        default="open",
+                        max_length=16,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_reason", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "appellant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appeals",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "designation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appeals",
+                        to="curation.designation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Flag',
+            name="Flag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('reason', models.TextField()),
-                ('held_for_confidentiality', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('upheld', 'Upheld'), ('dismissed', 'Dismissed')], default='open', max_length=16)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_reason', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('raised_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resource', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='flags', to='curation.resource')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("reason", models.TextField()),
+                ("held_for_confidentiality", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("upheld", "Upheld"), ("dismissed", "Dismissed")],
+                        default="open",
+                        max_length=16,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_reason", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="flags",
+                        to="curation.resource",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='RoundCandidate',
+            name="RoundCandidate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('review_count', models.PositiveIntegerField(default=0)),
-                ('mean_total', models.FloatField(blank=True, null=True)),
-                ('sd_total', models.FloatField(blank=True, null=True)),
-                ('designation', models.CharField(blank=True, max_length=80)),
-                ('resource', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='round_candidacies', to='curation.resource')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='candidates', to='curation.curationround')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("review_count", models.PositiveIntegerField(default=0)),
+                ("mean_total", models.FloatField(blank=True, null=True)),
+                ("sd_total", models.FloatField(blank=True, null=True)),
+                ("designation", models.CharField(blank=True, max_length=80)),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="round_candidacies",
+                        to="curation.resource",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="candidates",
+                        to="curation.curationround",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('reminded_at', models.DateTimeField(blank=True, null=True)),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to=settings.AUTH_USER_MODEL)),
-                ('candidate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='curation.roundcandidate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("reminded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "candidate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="curation.roundcandidate",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='curationround',
-            constraint=models.CheckConstraint(condition=models.Q(('window_start__lte', models.F('window_end'))), name='round_window_ordered'),
+            model_name="curationround",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("window_start__lte", models.F("window_end"))), name="round_window_ordered"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='curationround',
-            constraint=models.CheckConstraint(condition=models.Q(('reviewers_per_candidate__gte', 1)), name='round_needs_reviewers'),
+            model_name="curationround",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reviewers_per_candidate__gte", 1)), name="round_needs_reviewers"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='designation',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('resource', 'instrument_version'), name='designation_one_current'),
+            model_name="designation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_current", True)),
+                fields=("resource", "instrument_version"),
+                name="designation_one_current",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appeal',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('designation', 'appellant'), name='appeal_one_open_per_designation'),
+            model_name="appeal",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "open")),
+                fields=("designation", "appellant"),
+                name="appeal_one_open_per_designation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roundcandidate',
-            constraint=models.UniqueConstraint(fields=('round', 'resource'), name='roundcandidate_unique'),
+            model_name="roundcandidate",
+            constraint=models.UniqueConstraint(fields=("round", "resource"), name="roundcandidate_unique"),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.UniqueConstraint(fields=('candidate', 'reviewer'), name='assignment_unique'),
+            model_name="assignment",
+            constraint=models.UniqueConstraint(fields=("candidate", "reviewer"), name="assignment_unique"),
         ),
     ]

@@ -6,94 +6,180 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('curation', '0007_add_curation_rounds_and_cases'),
+        ("curation", "0007_add_curation_rounds_and_cases"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InstrumentReliabilitySnapshot',
+            name="InstrumentReliabilitySnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('single_rater_icc', models.FloatField(blank=True, null=True)),
-                ('result', models.JSONField()),
-                ('computed_at', models.DateTimeField(db_index=True)),
-                ('instrument_version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reliability_snapshots', to='curation.instrumentversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("single_rater_icc", models.FloatField(blank=True, null=True)),
+                ("result", models.JSONField()),
+                ("computed_at", models.DateTimeField(db_index=True)),
+                (
+                    "instrument_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reliability_snapshots",
+                        to="curation.instrumentversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-computed_at'],
+                "ordering": ["-computed_at"],
             },
         ),
         migrations.CreateModel(
-            name='ResourceMetrics',
+            name="ResourceMetrics",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('views', models.PositiveIntegerField(default=0)),
-                ('clicks', models.PositiveIntegerField(default=0)),
-                ('saves', models.PositiveIntegerField(default=0)),
-                ('learner_endorsements', models.PositiveIntegerField(default=0)),
-                ('expert_endorsements', models.PositiveIntegerField(default=0)),
-                ('review_count', models.PositiveIntegerField(default=0)),
-                ('instruments', models.JSONField(blank=True, default=dict)),
-                ('ranking_score', models.FloatField(blank=True, db_index=True, null=True)),
-                ('formula_version', models.CharField(max_length=40)),
-                ('computed_at', models.DateTimeField()),
-                ('resource', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='metrics', to='curation.resource')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("views", models.PositiveIntegerField(default=0)),
+                ("clicks", models.PositiveIntegerField(default=0)),
+                ("saves", models.PositiveIntegerField(default=0)),
+                ("learner_endorsements", models.PositiveIntegerField(default=0)),
+                ("expert_endorsements", models.PositiveIntegerField(default=0)),
+                ("review_count", models.PositiveIntegerField(default=0)),
+                ("instruments", models.JSONField(blank=True, default=dict)),
+                ("ranking_score", models.FloatField(blank=True, db_index=True, null=True)),
+                ("formula_version", models.CharField(max_length=40)),
+                ("computed_at", models.DateTimeField()),
+                (
+                    "resource",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="metrics",
+                        to="curation.resource",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SourceImpactSnapshot',
+            name="SourceImpactSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('formula_version', models.CharField(max_length=40)),
-                ('value', models.FloatField()),
-                ('raw_inputs', models.JSONField()),
-                ('computed_at', models.DateTimeField(db_index=True)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='impact_snapshots', to='curation.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("formula_version", models.CharField(max_length=40)),
+                ("value", models.FloatField()),
+                ("raw_inputs", models.JSONField()),
+                ("computed_at", models.DateTimeField(db_index=True)),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="impact_snapshots",
+                        to="curation.source",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-computed_at'],
+                "ordering": ["-computed_at"],
             },
         ),
         migrations.CreateModel(
-            name='ResourceDailyStat',
+            name="ResourceDailyStat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('views', models.PositiveIntegerField(default=0)),
-                ('clicks', models.PositiveIntegerField(default=0)),
-                ('resource', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='daily_stats', to='curation.resource')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("views", models.PositiveIntegerField(default=0)),
+                ("clicks", models.PositiveIntegerField(default=0)),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="daily_stats",
+                        to="curation.resource",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('resource', 'day'), name='resourcedailystat_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("resource", "day"), name="resourcedailystat_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SavedResource',
+            name="SavedResource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('resource', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='saves', to='curation.resource')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='saved_resources', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="saves",
+                        to="curation.resource",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="saved_resources",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'resource'), name='savedresource_unique')],
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "resource"), name="savedresource_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SourceSocialInputs',
+            name="SourceSocialInputs",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('observed_on', models.DateField()),
-                ('alexa_rank', models.PositiveIntegerField(blank=True, null=True)),
-                ('twitter_followers', models.PositiveIntegerField(blank=True, null=True)),
-                ('facebook_likes', models.PositiveIntegerField(blank=True, null=True)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='social_inputs', to='curation.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("observed_on", models.DateField()),
+                ("alexa_rank", models.PositiveIntegerField(blank=True, null=True)),
+                ("twitter_followers", models.PositiveIntegerField(blank=True, null=True)),
+                ("facebook_likes", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="social_inputs",
+                        to="curation.source",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('source', 'observed_on'), name='sourcesocialinputs_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("source", "observed_on"), name="sourcesocialinputs_unique"
+                    )
+                ],
             },
         ),
     ]

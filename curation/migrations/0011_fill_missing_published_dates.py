@@ -10,9 +10,8 @@ def fill_missing_dates(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('curation', '0010_add_api_keys'),
+        ("curation", "0010_add_api_keys"),
     ]
 
     operations = [

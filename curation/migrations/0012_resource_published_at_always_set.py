@@ -5,23 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('curation', '0011_fill_missing_published_dates'),
+        ("curation", "0011_fill_missing_published_dates"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='resource',
-            name='resource_listing_idx',
+            model_name="resource",
+            name="resource_listing_idx",
         ),
         migrations.AlterField(
-            model_name='resource',
-            name='published_at',
+            model_name="resource",
+            name="published_at",
             field=models.DateTimeField(default=django.utils.timezone.now),
         ),
         migrations.AddIndex(
-            model_name='resource',
-            index=models.Index(fields=['status', '-published_at', '-id'], name='resource_newest_idx'),
+            model_name="resource",
+            index=models.Index(fields=["status", "-published_at", "-id"], name="resource_newest_idx"),
         ),
     ]

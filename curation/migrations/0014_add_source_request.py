@@ -7,29 +7,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('curation', '0013_reinstall_sqlite_search_triggers'),
+        ("curation", "0013_reinstall_sqlite_search_triggers"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SourceRequest',
+            name="SourceRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('url', models.URLField(max_length=2000)),
-                ('kind', models.CharField(blank=True, choices=[('blog', 'Blog'), ('podcast', 'Podcast'), ('video', 'Video channel')], help_text='blank: detect', max_length=16)),
-                ('topic_slugs', models.JSONField(blank=True, default=list)),
-                ('status', models.CharField(choices=[('pending', 'Looking for the feed'), ('added', 'Added'), ('failed', 'Failed')], default='pending', max_length=16)),
-                ('message', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='source_requests', to=settings.AUTH_USER_MODEL)),
-                ('source', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='curation.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("url", models.URLField(max_length=2000)),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[("blog", "Blog"), ("podcast", "Podcast"), ("video", "Video channel")],
+                        help_text="blank: detect",
+                        max_length=16,
+                    ),
+                ),
+                ("topic_slugs", models.JSONField(blank=True, default=list)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Looking for the feed"),
+                            ("added", "Added"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("message", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="source_requests",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="curation.source",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

@@ -20,20 +20,23 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('curation', '0015_add_resource_search_tiers'),
+        ("curation", "0015_add_resource_search_tiers"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='resource',
-            name='score_sort',
-            field=models.FloatField(db_default=-1.0, default=-1.0, help_text='the ranking score, -1 while unreviewed: the indexed key of score-ordered lists, kept in step with ResourceMetrics by the metrics service'),
+            model_name="resource",
+            name="score_sort",
+            field=models.FloatField(
+                db_default=-1.0,
+                default=-1.0,
+                help_text="the ranking score, -1 while unreviewed: the indexed key of score-ordered lists, kept in step with ResourceMetrics by the metrics service",
+            ),
         ),
         migrations.AddIndex(
-            model_name='resource',
-            index=models.Index(fields=['status', '-score_sort', '-id'], name='resource_score_idx'),
+            model_name="resource",
+            index=models.Index(fields=["status", "-score_sort", "-id"], name="resource_score_idx"),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('curation', '0019_add_search_synonym'),
+        ("curation", "0019_add_search_synonym"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='sourcerequest',
-            name='claimed_until',
-            field=models.DateTimeField(blank=True, help_text='a dispatcher handed it to a worker; claimable again after this', null=True),
+            model_name="sourcerequest",
+            name="claimed_until",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="a dispatcher handed it to a worker; claimable again after this",
+                null=True,
+            ),
         ),
     ]

@@ -5,25 +5,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('curation', '0020_add_source_request_claim'),
+        ("curation", "0020_add_source_request_claim"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FetchDaily',
+            name="FetchDaily",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('outcome', models.CharField(choices=[('never', 'Never fetched'), ('ok', 'New document'), ('not_modified', 'Not modified (304)'), ('unchanged', 'Unchanged body'), ('gone', 'Gone (410)'), ('rate_limited', 'Rate limited (429)'), ('http_error', 'HTTP error'), ('timeout', 'Timed out'), ('connection_error', 'Connection failed'), ('too_large', 'Body too large'), ('too_many_redirects', 'Too many redirects'), ('blocked_address', 'Blocked address'), ('invalid_url', 'Invalid URL'), ('rejected_document', 'Rejected document (entities)'), ('not_a_feed', 'Not a feed'), ('parse_error', 'Could not process the document')], max_length=24)),
-                ('attempts', models.PositiveIntegerField()),
-                ('new_resources', models.PositiveIntegerField(default=0)),
-                ('bytes_received', models.BigIntegerField(default=0)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fetch_days', to='curation.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("never", "Never fetched"),
+                            ("ok", "New document"),
+                            ("not_modified", "Not modified (304)"),
+                            ("unchanged", "Unchanged body"),
+                            ("gone", "Gone (410)"),
+                            ("rate_limited", "Rate limited (429)"),
+                            ("http_error", "HTTP error"),
+                            ("timeout", "Timed out"),
+                            ("connection_error", "Connection failed"),
+                            ("too_large", "Body too large"),
+                            ("too_many_redirects", "Too many redirects"),
+                            ("blocked_address", "Blocked address"),
+                            ("invalid_url", "Invalid URL"),
+                            ("rejected_document", "Rejected document (entities)"),
+                            ("not_a_feed", "Not a feed"),
+                            ("parse_error", "Could not process the document"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField()),
+                ("new_resources", models.PositiveIntegerField(default=0)),
+                ("bytes_received", models.BigIntegerField(default=0)),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fetch_days",
+                        to="curation.source",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('source', 'day', 'outcome'), name='fetchdaily_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("source", "day", "outcome"), name="fetchdaily_unique")
+                ],
             },
         ),
     ]

@@ -4,21 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('curation', '0021_add_fetch_daily'),
+        ("curation", "0021_add_fetch_daily"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ResearchResult',
+            name="ResearchResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=60, unique=True)),
-                ('data', models.JSONField(default=list)),
-                ('svg', models.TextField(blank=True)),
-                ('inputs', models.CharField(blank=True, max_length=200)),
-                ('computed_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=60, unique=True)),
+                ("data", models.JSONField(default=list)),
+                ("svg", models.TextField(blank=True)),
+                ("inputs", models.CharField(blank=True, max_length=200)),
+                ("computed_at", models.DateTimeField()),
             ],
         ),
     ]

@@ -4,14 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('curation', '0023_podcasting_tags'),
+        ("curation", "0023_podcasting_tags"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='resource',
-            index=models.Index(condition=models.Q(('work_key', ''), _negated=True), fields=['work_key', 'status', 'id'], name='resource_work_idx'),
+            model_name="resource",
+            index=models.Index(
+                condition=models.Q(("work_key", ""), _negated=True),
+                fields=["work_key", "status", "id"],
+                name="resource_work_idx",
+            ),
         ),
     ]

@@ -17,3 +17,16 @@ def reinstall(apps, schema_editor):
     if schema_editor.connection.vendor == "sqlite":
         for statement in TRIGGERS:
             schema_editor.execute(statement)
+
+
+# curation_transcript's, for the same reason (its FTS5 table's rowid is the resource id).
+TRANSCRIPT_TRIGGERS = [
+    "CREATE TRIGGER IF NOT EXISTS transcript_fts_insert AFTER INSERT ON curation_transcript BEGIN "
+    "INSERT INTO transcript_fts(rowid, text) VALUES (new.resource_id, new.text); END",
+    "CREATE TRIGGER IF NOT EXISTS transcript_fts_delete AFTER DELETE ON curation_transcript BEGIN "
+    "INSERT INTO transcript_fts(transcript_fts, rowid, text) VALUES ('delete', old.resource_id, old.text); END",
+    "CREATE TRIGGER IF NOT EXISTS transcript_fts_update AFTER UPDATE OF text ON curation_transcript BEGIN "
+    "INSERT INTO transcript_fts(transcript_fts, rowid, text) VALUES ('delete', old.resource_id, old.text); "
+    "INSERT INTO transcript_fts(rowid, text) VALUES (new.resource_id, new.text); END",
+    "INSERT INTO transcript_fts(transcript_fts) VALUES ('rebuild')",
+]

@@ -10,6 +10,7 @@ from curation.models.catalogue import (
     SourceClaim,
     SourceRequest,
     Tombstone,
+    Transcript,
 )
 from curation.models.metrics import (
     InstrumentReliabilitySnapshot,
@@ -56,6 +57,7 @@ __all__ = [
     "SourceSocialInputs",
     "Tombstone",
     "Topic",
+    "Transcript",
     "UsageVisit",
     "User",
 ]

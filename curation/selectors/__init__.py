@@ -4,9 +4,12 @@ holds on every surface. Services (curation/services/) only write. Import from th
 
 from curation.selectors.catalogue import (
     CHECK_DAYS,
+    TranscriptPassage,
     opml_export,
     resource_ids_awaiting_full_text,
+    resource_transcript,
     source_claim_pending_ids,
+    transcript_passages,
 )
 from curation.selectors.conflicts import (
     ConflictProfile,
@@ -97,6 +100,7 @@ __all__ = [
     "CandidateProgress",
     "ConflictProfile",
     "ModerationQueue",
+    "TranscriptPassage",
     "api_key_requests_last_hour",
     "api_key_usage_cache_key",
     "assignment_list_for",
@@ -140,6 +144,7 @@ __all__ = [
     "resource_same_work",
     "resource_search",
     "resource_search_page",
+    "resource_transcript",
     "review_list_visible_to",
     "review_version_for",
     "reviewer_conflict",
@@ -160,4 +165,5 @@ __all__ = [
     "source_list_with_counts",
     "specialty_topics",
     "topic_list",
+    "transcript_passages",
 ]

@@ -1,13 +1,14 @@
-"""Reads of the catalogue for workers and exports: resources awaiting full text, source claims due
-a check, the OPML export of every source."""
+"""Reads of the catalogue for workers, pages and exports: resources awaiting full text, an episode's
+transcript in passages, source claims due a check, the OPML export of every source."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from django.utils import timezone
 
-from curation.enums import ClaimStatus
-from curation.models import Resource, Source, SourceClaim
+from curation.enums import ClaimStatus, TranscriptStatus
+from curation.models import Resource, Source, SourceClaim, Transcript
 
 
 def resource_ids_awaiting_full_text(*, source_id: int, limit: int = 20) -> list[int]:
@@ -19,6 +20,29 @@ def resource_ids_awaiting_full_text(*, source_id: int, limit: int = 20) -> list[
         .order_by("-published_at")
         .values_list("id", flat=True)[:limit]
     )
+
+
+@dataclass(frozen=True)
+class TranscriptPassage:
+    start_seconds: int | None  # None: the transcript has no timings for this text
+    text: str
+
+
+def resource_transcript(*, resource: Resource) -> Transcript | None:
+    """The episode's indexed transcript, or None (none offered, not fetched yet, or unreadable)."""
+    return Transcript.objects.filter(resource=resource, status=TranscriptStatus.INDEXED).first()
+
+
+def transcript_passages(transcript: Transcript) -> list[TranscriptPassage]:
+    """The transcript cut at its cues, each passage with the second it starts; one untimed passage
+    when it has no cues."""
+    text, cues = transcript.text, [cue for cue in transcript.cues if isinstance(cue, list) and len(cue) == 2]
+    if not cues:
+        return [TranscriptPassage(None, text)] if text else []
+    passages = [TranscriptPassage(None, text[: cues[0][1]].strip())] if cues[0][1] > 0 else []
+    for (second, start), (_, end) in zip(cues, [*cues[1:], [0, len(text)]], strict=True):
+        passages.append(TranscriptPassage(int(second), text[start:end].strip()))
+    return [passage for passage in passages if passage.text]
 
 
 def source_claim_pending_ids(*, limit: int = 100) -> list[int]:

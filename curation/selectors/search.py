@@ -5,16 +5,19 @@ language itself (parsing, FTS5/tsquery building) is pure and lives in curation/s
 import html
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Count, Exists, FloatField, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, Case, Count, Exists, FloatField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 
 from curation.enums import EndorsementStatus
-from curation.models import Designation, Endorsement, Resource, Source, Topic
+from curation.formulas import clock_text
+from curation.models import Designation, Endorsement, Resource, Source, Topic, Transcript
 from curation.search import (
+    IN_TRANSCRIPT,
     MATCH,
     RANK,
     START,
@@ -23,11 +26,14 @@ from curation.search import (
     TEXT_WEIGHT,
     TIERS,
     TITLE_WEIGHT,
+    TRANSCRIPT_RANK,
     _with,
+    fts5_any_excluded,
     fts5_exclusions,
     fts5_query,
     key_terms,
     parse_query,
+    pg_any_excluded,
     pg_tsquery,
     search_query_clean,
 )
@@ -71,40 +77,72 @@ def _names_or_titles(variants: Iterable[str], *, titles: bool) -> Q:
 
 
 def resource_search(queryset: QuerySet[Resource], query: str) -> QuerySet[Resource]:
-    """Resources of `queryset` matching `query`, annotated with `search_rank`. An empty or
+    """Resources of `queryset` matching `query`, annotated with `search_rank`: their own text or
+    metadata first, then episodes whose transcript alone matches (TRANSCRIPT_RANK). An empty or
     meaningless query matches nothing. For the first pages by relevance use `resource_search_page`,
     which gives the same order without ranking every match."""
     query = search_query_clean(query)
     if not query:
         return queryset.annotate(search_rank=Value(0.0, output_field=FloatField())).none()
     metadata = metadata_match(query)
+    in_transcript = transcript_match(query)
     if connection.vendor == "postgresql":
         tsquery, params = pg_tsquery(query)
         annotated = queryset.annotate(
             search_match=RawSQL(_with(MATCH, tsquery), params, output_field=BooleanField()),
-            search_rank=RawSQL(_with(RANK, tsquery), params * 4, output_field=FloatField()),
         )
-        return annotated.filter(Q(search_match=True) | metadata if metadata else Q(search_match=True))
-    match = fts5_query(query)
-    if not match:
-        # Only exclusions ("-paediatric") keep everything else, unranked, as websearch does on
-        # PostgreSQL; nothing searchable at all (punctuation) matches nothing.
-        excluded = fts5_exclusions(query)
-        unranked = queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
-        if not excluded:
-            return unranked.none()
-        return unranked.exclude(
-            id__in=RawSQL("SELECT rowid FROM resource_fts WHERE resource_fts MATCH %s", [excluded])
+        in_text = Q(search_match=True)
+        rank: Any = RawSQL(_with(RANK, tsquery), params * 4, output_field=FloatField())
+    else:
+        match = fts5_query(query)
+        if not match:
+            # Only exclusions ("-paediatric") keep everything else, unranked, as websearch does on
+            # PostgreSQL; nothing searchable at all (punctuation) matches nothing.
+            excluded = fts5_exclusions(query)
+            unranked = queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
+            if not excluded:
+                return unranked.none()
+            return unranked.exclude(
+                id__in=RawSQL("SELECT rowid FROM resource_fts WHERE resource_fts MATCH %s", [excluded])
+            )
+        rank_sql = (
+            f"SELECT -bm25(resource_fts, {TITLE_WEIGHT}, {SUMMARY_WEIGHT}, {TEXT_WEIGHT}) FROM resource_fts "
+            "WHERE resource_fts MATCH %s AND resource_fts.rowid = curation_resource.id"
         )
-    rank_sql = (
-        f"SELECT -bm25(resource_fts, {TITLE_WEIGHT}, {SUMMARY_WEIGHT}, {TEXT_WEIGHT}) FROM resource_fts "
-        "WHERE resource_fts MATCH %s AND resource_fts.rowid = curation_resource.id"
+        annotated = queryset  # type: ignore[assignment]  # no search_match column on SQLite
+        in_text = Q(id__in=RawSQL("SELECT rowid FROM resource_fts WHERE resource_fts MATCH %s", [match]))
+        rank = Coalesce(RawSQL(f"({rank_sql})", [match], output_field=FloatField()), Value(0.0))
+    own = in_text | metadata if metadata else in_text
+    if in_transcript is None:
+        return annotated.annotate(search_rank=rank).filter(own)
+    return annotated.annotate(
+        search_rank=Case(When(own, then=rank), default=Value(TRANSCRIPT_RANK), output_field=FloatField())
+    ).filter(own | in_transcript)
+
+
+def transcript_match(query: str) -> Q | None:
+    """Resources whose transcript matches the query's terms and mentions none of its exclusions, and
+    whose own text does not mention them either. None when the query has no terms to look for."""
+    parsed = parse_query(query)
+    if not parsed.groups:
+        return None
+    if connection.vendor == "postgresql":
+        tsquery, params = pg_tsquery(query)
+        sql, sql_params = _with(IN_TRANSCRIPT, tsquery), list(params)
+        excluded, excluded_params = pg_any_excluded(query)
+        if excluded:
+            sql += f" AND NOT curation_resource.search_document @@ {excluded}"
+            sql_params += excluded_params
+        return Q(RawSQL(sql, sql_params, output_field=BooleanField()))
+    condition = Q(
+        id__in=RawSQL("SELECT rowid FROM transcript_fts WHERE transcript_fts MATCH %s", [fts5_query(query)])
     )
-    in_text = Q(id__in=RawSQL("SELECT rowid FROM resource_fts WHERE resource_fts MATCH %s", [match]))
-    ranked = queryset.annotate(
-        search_rank=Coalesce(RawSQL(f"({rank_sql})", [match], output_field=FloatField()), Value(0.0))
-    )
-    return ranked.filter(in_text | metadata if metadata else in_text)
+    excluded_any = fts5_any_excluded(query)
+    if excluded_any:
+        condition &= ~Q(
+            id__in=RawSQL("SELECT rowid FROM resource_fts WHERE resource_fts MATCH %s", [excluded_any])
+        )
+    return condition
 
 
 def resource_search_page(
@@ -123,7 +161,7 @@ def resource_search_page(
     if connection.vendor == "postgresql":
         tsquery, params = pg_tsquery(query)
         metadata = metadata_match(query)
-        for condition, condition_params, rank, rank_params, floor in TIERS:
+        for tier_number, (condition, condition_params, rank, rank_params, floor) in enumerate(TIERS):
             if after is not None and after[0] < floor:
                 continue  # the previous page already went past this tier
             tier = lean.annotate(
@@ -134,7 +172,7 @@ def resource_search_page(
                 ),
                 search_rank=RawSQL(_with(rank, tsquery), params * rank_params, output_field=FloatField()),
             )
-            if metadata is not None and floor == float("-inf"):  # the last tier: also topic/source matches
+            if metadata is not None and tier_number == len(TIERS) - 1:  # body text: also topic/source matches
                 tier = tier.annotate(
                     document_match=RawSQL(_with(MATCH, tsquery), params, output_field=BooleanField())
                 ).filter(Q(search_match=True) | (metadata & Q(document_match=False)))
@@ -144,6 +182,16 @@ def resource_search_page(
             ranked += ordered.values_list("id", "search_rank")[: limit - len(ranked)]  # type: ignore[misc]
             if len(ranked) >= limit:
                 break
+        in_transcript = transcript_match(query)
+        if len(ranked) < limit and in_transcript is not None:  # the last tier: transcripts alone
+            only_transcript = lean.annotate(
+                search_match=RawSQL(_with(MATCH, tsquery), params, output_field=BooleanField()),
+                search_rank=Value(TRANSCRIPT_RANK, output_field=FloatField()),
+            ).filter(in_transcript, search_match=False)
+            if metadata is not None:
+                only_transcript = only_transcript.exclude(metadata)
+            ordered = _after_position(only_transcript, after).order_by("-search_rank", "-id")  # type: ignore[misc]
+            ranked += ordered.values_list("id", "search_rank")[: limit - len(ranked)]  # type: ignore[misc]
     else:
         matches = _after_position(resource_search(lean, query), after)
         ranked = list(matches.order_by("-search_rank", "-id").values_list("id", "search_rank")[:limit])  # type: ignore[misc]
@@ -166,7 +214,9 @@ def _after_position(queryset: QuerySet[Resource], after: tuple[float, int] | Non
 
 
 def search_snippets(resource_ids: list[int], query: str) -> dict[int, str]:
-    """Highlighted fragments for a page of results: escaped text with <mark> around matches."""
+    """Highlighted fragments for a page of results: escaped text with <mark> around matches. A result
+    found by its transcript alone gets the transcript passage, opened by the time in the episode where
+    it is spoken ("12:34") when the transcript has timings."""
     query = search_query_clean(query)
     if not resource_ids or not query:
         return {}
@@ -177,21 +227,71 @@ def search_snippets(resource_ids: list[int], query: str) -> dict[int, str]:
             cursor.execute(
                 "SELECT id, ts_headline('english'::regconfig, regexp_replace(title || ' · ' || coalesce(text, ''), '<[^>]*>', ' ', 'g'), "
                 f"{tsquery}, "
-                f"'StartSel=\x02, StopSel=\x03, MaxWords=35, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"') "
+                f"'StartSel=\x02, StopSel=\x03, MaxWords=35, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"'), "
+                f"search_document @@ {tsquery} "
                 f"FROM curation_resource WHERE id IN ({placeholders})",
-                [*params, *resource_ids],
+                [*params, *params, *resource_ids],
             )
+            rows = cursor.fetchall()
+            own = {row[0] for row in rows if row[2]}
         else:
             match = fts5_query(query)
             if not match:
                 return {}
             cursor.execute(
-                f"SELECT rowid, snippet(resource_fts, -1, '{START}', '{STOP}', ' … ', 24) FROM resource_fts "
+                f"SELECT rowid, snippet(resource_fts, -1, '{START}', '{STOP}', ' … ', 24), 1 FROM resource_fts "
                 f"WHERE resource_fts MATCH %s AND rowid IN ({placeholders})",
                 [match, *resource_ids],
             )
-        rows = cursor.fetchall()
-    return {row[0]: _highlight(row[1] or "") for row in rows}
+            rows = cursor.fetchall()
+            own = {row[0] for row in rows}
+    snippets = {row[0]: _highlight(row[1] or "") for row in rows}
+    snippets.update(transcript_snippets([pk for pk in resource_ids if pk not in own], query))
+    return snippets
+
+
+def transcript_snippets(resource_ids: list[int], query: str) -> dict[int, str]:
+    """For results whose transcript matches: the passage around the first match, highlighted, after
+    the time it is spoken in the episode (from the transcript's cues) when known."""
+    if not resource_ids or parse_query(query).groups == ():
+        return {}
+    placeholders = ", ".join(["%s"] * len(resource_ids))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            tsquery, params = pg_tsquery(query)
+            cursor.execute(
+                f"SELECT resource_id, ts_headline('english'::regconfig, text, {tsquery}, "
+                "'StartSel=\x02, StopSel=\x03, HighlightAll=true') FROM curation_transcript "
+                f"WHERE search_text @@ {tsquery} AND resource_id IN ({placeholders})",
+                [*params, *params, *resource_ids],
+            )
+        else:
+            cursor.execute(
+                f"SELECT rowid, highlight(transcript_fts, 0, '{START}', '{STOP}') FROM transcript_fts "
+                f"WHERE transcript_fts MATCH %s AND rowid IN ({placeholders})",
+                [fts5_query(query), *resource_ids],
+            )
+        marked = dict(cursor.fetchall())
+    cues = dict(Transcript.objects.filter(resource_id__in=list(marked)).values_list("resource_id", "cues"))
+    return {pk: _transcript_passage(text or "", cues.get(pk) or []) for pk, text in marked.items()}
+
+
+def _transcript_passage(marked: str, cues: list[list[int]]) -> str:
+    offset = marked.find(START)
+    if offset < 0:
+        return _highlight(marked[:200])
+    start = max(marked.rfind(" ", 0, max(offset - 80, 0)) + 1, 0)
+    end = marked.find(" ", offset + 160)
+    fragment = ("… " if start else "") + marked[start : end if end > 0 else None] + (" …" if end > 0 else "")
+    fragment += STOP * (fragment.count(START) - fragment.count(STOP))  # a mark cut by the window's end
+    # The marks are inserted into the transcript's text; before the first one the offsets are the same.
+    spoken_at = next((second for second, at in reversed(cues) if at <= offset), None)
+    if spoken_at is None:
+        return f'<span class="snippet-at">Transcript</span> {_highlight(fragment)}'
+    return (
+        f'<span class="snippet-at" data-seconds="{int(spoken_at)}">Transcript, '
+        f"{clock_text(spoken_at)}</span> {_highlight(fragment)}"
+    )
 
 
 def _highlight(fragment: str) -> str:

@@ -6,6 +6,8 @@ from django import template
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
+from curation.formulas import clock_text
+
 register = template.Library()
 
 
@@ -21,12 +23,16 @@ def duration(seconds: int | None) -> str:
 
 @register.filter
 def clock(seconds: int | None) -> str:
-    """3725 -> "1:02:05", 754 -> "12:34": how a player shows a length."""
+    """3725 -> "1:02:05", 754 -> "12:34": how a player shows a length (none for an unknown one)."""
     if not seconds or seconds < 0:
         return ""
-    hours, rest = divmod(int(seconds), 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    return clock_text(seconds)
+
+
+@register.filter
+def timestamp(seconds: int | None) -> str:
+    """A position in an episode: like `clock`, but the start is "0:00"."""
+    return "" if seconds is None else clock_text(seconds)
 
 
 @register.filter

@@ -62,7 +62,10 @@ def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     resource = visible_resource_or_404(public_id)
     resource_view_record(resource_id=resource.pk, visitor=usage_visitor(request))
     user = request.user
+    transcript = selectors.resource_transcript(resource=resource)
     context = {
+        "transcript": transcript,
+        "transcript_passages": selectors.transcript_passages(transcript) if transcript else [],
         "endorsed": user.is_authenticated
         and resource.endorsements.filter(user=user).filter(status__in=ACTIVE_ENDORSEMENT_STATUSES).exists(),
         "saved": user.is_authenticated and resource.saves.filter(user=user).exists(),

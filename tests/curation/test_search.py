@@ -139,9 +139,11 @@ def test_search_page_query_count_does_not_grow_with_the_page_size(django_assert_
         ResourceFactory(title=f"Sepsis {n}" if n % 3 else f"Fluids {n}", text="sepsis")
     from curation.selectors import resource_list_for_api
 
-    with django_assert_max_num_queries(6):  # up to three tier reads, the page, its topics and designations
+    with django_assert_max_num_queries(
+        7
+    ):  # up to four tier reads (the last: transcripts), the page, topics, designations
         assert len(resource_search_page(resource_list_for_api(), "sepsis", limit=5)) == 5
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         assert len(resource_search_page(resource_list_for_api(), "sepsis", limit=100)) == 30
 
 
@@ -152,3 +154,50 @@ def test_tampered_search_cursor_is_refused():
     assert search_cursor_decode(token) == (2.5, resource.pk)
     assert search_cursor_decode(token[:-2] + "xx") is None
     assert search_cursor_decode("not-a-cursor") is None
+
+
+def _transcribed(title, text, cues=()):
+    from curation.enums import TranscriptStatus
+    from curation.models import Transcript
+
+    resource = ResourceFactory(title=title, summary="<p>An episode.</p>", text="")
+    Transcript.objects.create(
+        resource=resource, status=TranscriptStatus.INDEXED, text=text, cues=[list(c) for c in cues]
+    )
+    return resource
+
+
+def test_transcripts_are_a_tier_below_body_text_with_the_time_in_the_snippet(corpus):
+    spoken = (
+        "Welcome back. " + "We talk about many things today. " * 20 + "Then hyperkalaemia, and calcium first."
+    )
+    episode = _transcribed("Resus podcast episode 12", spoken, cues=[(0, 0), (754, spoken.index("Then"))])
+    everything = Resource.objects.all()
+    ranked = ids(resource_search(everything, "hyperkalaemia").order_by("-search_rank", "-id"))
+    assert ranked[-1] == episode.pk and set(ranked[:-1]) == {
+        corpus["title_hit"].pk,
+        corpus["text_hit"].pk,
+        corpus["xss"].pk,
+    }
+    page = resource_search_page(everything, "hyperkalaemia", limit=10)
+    assert [r.pk for r in page] == ranked
+    # Keyset pages cross from the body tier into the transcript tier without loss or repetition.
+    first = resource_search_page(everything, "hyperkalaemia", limit=3)
+    after = search_cursor_decode(search_cursor_encode(first[-1]))
+    assert [r.pk for r in first + resource_search_page(everything, "hyperkalaemia", after=after)] == ranked
+    snippet = search_snippets([episode.pk], "hyperkalaemia")[episode.pk]
+    assert 'data-seconds="754">Transcript, 12:34</span>' in snippet
+    assert "<mark>hyperkalaemia</mark>" in snippet.lower()
+    assert "Welcome back" not in snippet  # the passage around the match, not the start
+
+
+def test_transcript_matches_respect_exclusions_spelling_and_untimed_text(corpus):
+    episode = _transcribed("Episode 40", "A long chat about hyperkalemia treatment in dialysis patients.")
+    plain = _transcribed("Episode 41", "Hyperkalemia again, in children this time.")
+    everything = Resource.objects.all()
+    assert {episode.pk, plain.pk} <= set(ids(resource_search(everything, "hyperkalaemia")))  # US spelling
+    excluded = ids(resource_search(everything, "hyperkalaemia -dialysis"))
+    assert episode.pk not in excluded and plain.pk in excluded
+    assert ids(resource_search(everything, "-dialysis")).count(plain.pk) == 1
+    snippet = search_snippets([plain.pk], "hyperkalaemia")[plain.pk]
+    assert snippet.startswith('<span class="snippet-at">Transcript</span>') and "<mark>" in snippet

@@ -163,15 +163,18 @@ def fetch(
     last_modified: str = "",
     accept: str = _FEED_ACCEPT,
     client: httpx.Client | None = None,
+    max_bytes: int | None = None,
 ) -> FetchResult:
     """GET `url` with conditional headers, following at most HARVEST_MAX_REDIRECTS redirects, and
-    return what happened. Never raises for network or HTTP trouble: the outcome says it."""
+    return what happened; a body over `max_bytes` (default HARVEST_MAX_BYTES) is TOO_LARGE. Never raises
+    for network or HTTP trouble: the outcome says it."""
     started = time.monotonic()
     result = FetchResult(outcome=FetchOutcome.OK, url=url)
     own_client = client is None
     http = client or build_client()
     try:
-        _fetch_following_redirects(http, url, etag, last_modified, accept, started, result)
+        limit = settings.HARVEST_MAX_BYTES if max_bytes is None else max_bytes
+        _fetch_following_redirects(http, url, etag, last_modified, accept, started, result, limit)
     except FetchError as error:
         result.outcome, result.error = error.outcome, str(error)
         result.status = error.status if error.status is not None else result.status
@@ -198,6 +201,7 @@ def _fetch_following_redirects(
     accept: str,
     started: float,
     result: FetchResult,
+    limit: int,
 ) -> None:
     deadline = started + settings.HARVEST_TOTAL_TIMEOUT
     all_permanent = True
@@ -230,7 +234,7 @@ def _fetch_following_redirects(
             result.final_url = current
             if hop and all_permanent:
                 result.permanent_redirect_url = current
-            _read_response(response, result, deadline)
+            _read_response(response, result, deadline, limit)
             return
     raise FetchError(
         FetchOutcome.TOO_MANY_REDIRECTS,
@@ -247,7 +251,7 @@ def _check_scheme(url: str) -> None:
         )
 
 
-def _read_response(response: httpx.Response, result: FetchResult, deadline: float) -> None:
+def _read_response(response: httpx.Response, result: FetchResult, deadline: float, limit: int) -> None:
     status = response.status_code
     result.retry_after_seconds = parse_retry_after(response.headers.get("retry-after", ""))
     match = _MAX_AGE_RE.search(response.headers.get("cache-control", ""))
@@ -264,13 +268,13 @@ def _read_response(response: httpx.Response, result: FetchResult, deadline: floa
     result.etag = response.headers.get("etag", "")
     result.last_modified = response.headers.get("last-modified", "")
     result.content_type = response.headers.get("content-type", "")
-    result.body = read_limited(response, deadline)
+    result.body = read_limited(response, deadline, limit)
     result.outcome = FetchOutcome.OK
 
 
-def read_limited(response: httpx.Response, deadline: float) -> bytes:
-    """Read the decompressed body, stopping at the size cap or the deadline."""
-    limit = settings.HARVEST_MAX_BYTES
+def read_limited(response: httpx.Response, deadline: float, limit: int | None = None) -> bytes:
+    """Read the decompressed body, stopping at the size cap (default HARVEST_MAX_BYTES) or the deadline."""
+    limit = settings.HARVEST_MAX_BYTES if limit is None else limit
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit and not response.headers.get("content-encoding"):
         raise FetchError(
