@@ -498,59 +498,56 @@ def harvest_summary() -> dict[str, object]:
 def search_facet_counts(resources: QuerySet[Resource]) -> dict[str, dict[str, int]]:
     """How many of `resources` (a filtered, possibly searched queryset) fall under each facet value:
     topics (specialty), levels (learner level), kinds, current designation labels, reviewed or not.
-    One grouped count per facet over the matching rows (never an id list)."""
-    ids = resources.order_by().values("pk")
-    topics: dict[str, int] = {}
-    levels: dict[str, int] = {}
-    for kind, slug, n in _topic_counts(ids):
-        (topics if kind == "specialty" else levels)[slug] = n
-    # Grouped on the queryset itself, not through `pk__in=<subquery>`: a searched queryset carries raw
-    # SQL naming its table, which a subquery's alias would break.
-    plain = resources.order_by()
-    kinds: dict[str, int] = {}
-    reviewed = total = 0
-    for kind, n, n_reviewed in plain.values_list("source__kind").annotate(  # kinds, reviewed, total at once
-        n=Count("pk"), n_reviewed=Count("pk", filter=Q(metrics__review_count__gt=0))
-    ):
-        kinds[kind] = n
-        total += n
-        reviewed += n_reviewed
-    designations = dict(
-        plain.filter(designations__is_current=True)
-        .exclude(designations__label="")
-        .values_list("designations__label")
-        .annotate(n=Count("pk", distinct=True))
-    )
-    return {
-        "topics": topics,
-        "levels": levels,
-        "kinds": kinds,
-        "designations": designations,
-        "reviewed": {"true": reviewed, "false": total - reviewed},
-    }
-
-
-def _topic_counts(ids: QuerySet[Resource, Any]) -> list[tuple[str, str, int]]:
-    """(kind, slug, resources) per specialty and learner level, a resource counting under its own topics
-    and its source's (as the topic filter matches), each once."""
+    One statement: the matching rows are found once (a common table expression) and every facet is
+    grouped from them."""
     try:
-        ids_sql, ids_params = ids.query.sql_with_params()
+        matching_sql, matching_params = (
+            resources.order_by().values_list("pk", "source_id").query.sql_with_params()
+        )
     except EmptyResultSet:  # a queryset that can match nothing (.none())
-        return []
-    own, inherited = Resource.topics.through._meta.db_table, Source.topics.through._meta.db_table
-    resource_table, topic_table = Resource._meta.db_table, Topic._meta.db_table
-    # Only table names from the models and the subquery Django compiled go into the text; values are
-    # parameters.
-    sql = (
-        f"SELECT t.kind, t.slug, COUNT(DISTINCT u.resource_id) FROM ("  # noqa: S608
-        f"SELECT o.resource_id, o.topic_id FROM {own} o WHERE o.resource_id IN ({ids_sql}) UNION "
-        f"SELECT r.id, i.topic_id FROM {resource_table} r JOIN {inherited} i ON i.source_id = r.source_id "
-        f"WHERE r.id IN ({ids_sql})) u JOIN {topic_table} t ON t.id = u.topic_id "
-        "WHERE t.kind IN ('specialty', 'learner_level') GROUP BY t.kind, t.slug"
-    )
+        matching_sql = ""
+    counts: dict[str, dict[str, int]] = {
+        "topics": {},
+        "levels": {},
+        "kinds": {},
+        "designations": {},
+        "reviewed": {"true": 0, "false": 0},
+    }
+    if not matching_sql:
+        return counts
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*ids_params, *ids_params])
-        return [(str(kind), str(slug), int(n)) for kind, slug, n in cursor.fetchall()]
+        cursor.execute(_FACETS_SQL.format(matching=matching_sql), list(matching_params))
+        rows = cursor.fetchall()
+    for facet, value, n, reviewed in rows:
+        if facet == "kind":
+            counts["kinds"][str(value)] = int(n)
+            counts["reviewed"]["true"] += int(reviewed)
+            counts["reviewed"]["false"] += int(n) - int(reviewed)
+        elif facet == "designation":
+            counts["designations"][str(value)] = int(n)
+        else:
+            counts["topics" if facet == "specialty" else "levels"][str(value)] = int(n)
+    return counts
+
+
+# Only table names and the subquery Django compiled go into the text; values are parameters. A resource
+# counts under its own topics and its source's (as the topic filter matches), each once.
+_FACETS_SQL = (
+    "WITH m (id, source_id) AS ({matching}) "
+    "SELECT 'kind', s.kind, COUNT(*), SUM(CASE WHEN rm.review_count > 0 THEN 1 ELSE 0 END) "
+    "FROM m JOIN curation_source s ON s.id = m.source_id "
+    "LEFT JOIN curation_resourcemetrics rm ON rm.resource_id = m.id GROUP BY s.kind "
+    "UNION ALL "
+    "SELECT 'designation', d.label, COUNT(DISTINCT m.id), 0 FROM m "
+    "JOIN curation_designation d ON d.resource_id = m.id WHERE d.is_current AND d.label <> '' "
+    "GROUP BY d.label "
+    "UNION ALL "
+    "SELECT t.kind, t.slug, COUNT(DISTINCT u.id), 0 FROM ("
+    "SELECT o.resource_id AS id, o.topic_id FROM curation_resource_topics o JOIN m ON m.id = o.resource_id "
+    "UNION SELECT m.id, i.topic_id FROM m JOIN curation_source_topics i ON i.source_id = m.source_id"
+    ") u JOIN curation_topic t ON t.id = u.topic_id "
+    "WHERE t.kind IN ('specialty', 'learner_level') GROUP BY t.kind, t.slug"
+)
 
 
 def endorsement_counts(*, resource: Resource) -> dict[str, int]:

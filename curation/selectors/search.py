@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import BooleanField, Case, Count, Exists, FloatField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
@@ -17,7 +18,6 @@ from curation.enums import EndorsementStatus
 from curation.formulas import clock_text
 from curation.models import Designation, Endorsement, Resource, Source, Topic, Transcript
 from curation.search import (
-    IN_TRANSCRIPT,
     MATCH,
     RANK,
     START,
@@ -76,6 +76,63 @@ def _names_or_titles(variants: Iterable[str], *, titles: bool) -> Q:
     return condition
 
 
+def metadata_ids_sql(query: str) -> tuple[str, list[Any]] | None:
+    """The ids `metadata_match` finds, as one SQL set (a UNION of index lookups: topics named by the
+    query on the resource or its source, sources whose title has it, authors) for `id IN (...)`,
+    which the database can drive from the small sets instead of testing every row. None as for
+    `metadata_match`."""
+    parsed = parse_query(query)
+    if not parsed.groups or parsed.excluded:
+        return None
+    whole = " ".join(group[0] for group in parsed.groups)
+    variants = term_variants(whole) or [whole]
+    sets = _topic_id_sets(variants)
+    titles = [variant for variant in variants if len(variant) >= 4]
+    if titled := _any_of(Q(title__icontains=variant) for variant in titles):
+        sets.append(_sql(Resource.objects.filter(source_id__in=Source.objects.filter(titled).values("id"))))
+    if titles and connection.vendor == "postgresql":  # a word index of the authors (migration 0026)
+        phrases = " || ".join(["phraseto_tsquery('simple'::regconfig, %s)"] * len(titles))
+        sets.append((f"SELECT id FROM curation_resource WHERE search_authors @@ ({phrases})", titles))
+    elif authored := _any_of(Q(authors__icontains=variant) for variant in titles):
+        sets.append(_sql(Resource.objects.filter(authored)))
+    if len(parsed.groups) > 1:  # every term names a topic of the resource ("sepsis paediatrics")
+        per_group = [_union(_topic_id_sets(group)) for group in parsed.groups]
+        sets.append(_combine(per_group, "INTERSECT"))
+    return _union(sets)
+
+
+def _topic_id_sets(variants: Iterable[str]) -> list[tuple[str, list[Any]]]:
+    named = _any_of(Q(name__iexact=v) | Q(slug__iexact=slugify(v)) for v in variants) or Q(pk__in=[])
+    topics = Topic.objects.filter(named).values("id")
+    return [
+        _sql(Resource.topics.through.objects.filter(topic_id__in=topics), "resource_id"),
+        _sql(Resource.objects.filter(source__topics__in=topics)),
+    ]
+
+
+def _any_of(conditions: Iterable[Q]) -> Q:
+    combined = Q()
+    for condition in conditions:
+        combined |= condition
+    return combined
+
+
+def _sql(queryset: QuerySet[Any], column: str = "id") -> tuple[str, list[Any]]:
+    sql, params = queryset.order_by().values(column).query.sql_with_params()
+    return sql, list(params)
+
+
+def _union(sets: list[tuple[str, list[Any]]]) -> tuple[str, list[Any]]:
+    return _combine(sets, "UNION")
+
+
+def _combine(sets: list[tuple[str, list[Any]]], operator: str) -> tuple[str, list[Any]]:
+    # Each member wrapped in a subquery, so neither engine's precedence rules nor an inner ORDER BY
+    # matter; one column each, combined by position.
+    sql = f" {operator} ".join(f"SELECT * FROM ({member}) AS s{n}" for n, (member, _) in enumerate(sets))
+    return sql, [param for _, params in sets for param in params]
+
+
 def resource_search(queryset: QuerySet[Resource], query: str) -> QuerySet[Resource]:
     """Resources of `queryset` matching `query`, annotated with `search_rank`: their own text or
     metadata first, then episodes whose transcript alone matches (TRANSCRIPT_RANK). An empty or
@@ -84,65 +141,102 @@ def resource_search(queryset: QuerySet[Resource], query: str) -> QuerySet[Resour
     query = search_query_clean(query)
     if not query:
         return queryset.annotate(search_rank=Value(0.0, output_field=FloatField())).none()
-    metadata = metadata_match(query)
-    in_transcript = transcript_match(query)
+    if not parse_query(query).groups:
+        return _exclusions_only(queryset, query)
+    text = _text_ids_sql(query)
+    metadata = metadata_ids_sql(query)
+    transcript = transcript_ids_sql(query)
+    others = [found_set for found_set in (metadata, transcript) if found_set is not None]
+    found = queryset.filter(_text_or_ids(text, others))
     if connection.vendor == "postgresql":
         tsquery, params = pg_tsquery(query)
-        annotated = queryset.annotate(
-            search_match=RawSQL(_with(MATCH, tsquery), params, output_field=BooleanField()),
-        )
-        in_text = Q(search_match=True)
-        rank: Any = RawSQL(_with(RANK, tsquery), params * 4, output_field=FloatField())
+        rank: Any = RawSQL(_with(RANK, tsquery), params * 4, output_field=FloatField())  # 0.0 unless text
+        if transcript is None:
+            return found.annotate(search_rank=rank)
+        in_text = RawSQL(_with(MATCH, tsquery), params, output_field=BooleanField())
+        found = found.annotate(search_match=in_text)
+        ranked_own = Q(search_match=True)
     else:
-        match = fts5_query(query)
-        if not match:
-            # Only exclusions ("-paediatric") keep everything else, unranked, as websearch does on
-            # PostgreSQL; nothing searchable at all (punctuation) matches nothing.
-            excluded = fts5_exclusions(query)
-            unranked = queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
-            if not excluded:
-                return unranked.none()
-            return unranked.exclude(
-                id__in=RawSQL("SELECT rowid FROM resource_fts WHERE resource_fts MATCH %s", [excluded])
-            )
         rank_sql = (
             f"SELECT -bm25(resource_fts, {TITLE_WEIGHT}, {SUMMARY_WEIGHT}, {TEXT_WEIGHT}) FROM resource_fts "
             "WHERE resource_fts MATCH %s AND resource_fts.rowid = curation_resource.id"
         )
-        annotated = queryset  # type: ignore[assignment]  # no search_match column on SQLite
-        in_text = Q(id__in=RawSQL("SELECT rowid FROM resource_fts WHERE resource_fts MATCH %s", [match]))
-        rank = Coalesce(RawSQL(f"({rank_sql})", [match], output_field=FloatField()), Value(0.0))
-    own = in_text | metadata if metadata else in_text
-    if in_transcript is None:
-        return annotated.annotate(search_rank=rank).filter(own)
-    return annotated.annotate(
-        search_rank=Case(When(own, then=rank), default=Value(TRANSCRIPT_RANK), output_field=FloatField())
-    ).filter(own | in_transcript)
+        rank = Coalesce(RawSQL(f"({rank_sql})", [fts5_query(query)], output_field=FloatField()), Value(0.0))
+        if transcript is None:
+            return found.annotate(search_rank=rank)
+        ranked_own = Q(id__in=RawSQL(*text))
+    # Metadata is tested row by row only for results whose own text does not match.
+    metadata_rows = metadata_match(query)
+    whens = [When(ranked_own, then=rank)]
+    if metadata_rows is not None:
+        whens.append(When(metadata_rows, then=Value(0.0)))
+    return found.annotate(search_rank=Case(*whens, default=Value(TRANSCRIPT_RANK), output_field=FloatField()))
 
 
-def transcript_match(query: str) -> Q | None:
-    """Resources whose transcript matches the query's terms and mentions none of its exclusions, and
-    whose own text does not mention them either. None when the query has no terms to look for."""
-    parsed = parse_query(query)
-    if not parsed.groups:
+def _exclusions_only(queryset: QuerySet[Resource], query: str) -> QuerySet[Resource]:
+    """A query of exclusions only ("-paediatric") keeps everything else, unranked, as websearch does on
+    PostgreSQL; nothing searchable at all (punctuation) matches nothing."""
+    unranked = queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
+    if connection.vendor == "postgresql":
+        tsquery, params = pg_tsquery(query)
+        return unranked.filter(RawSQL(_with(MATCH, tsquery), params, output_field=BooleanField()))
+    excluded = fts5_exclusions(query)
+    if not excluded:
+        return unranked.none()
+    return unranked.exclude(
+        id__in=RawSQL("SELECT rowid FROM resource_fts WHERE resource_fts MATCH %s", [excluded])
+    )
+
+
+def _text_or_ids(text: tuple[str, list[Any]], others: list[tuple[str, list[Any]]]) -> Q:
+    """Rows whose own text matches, or whose id is in one of the (small) `others` sets. On PostgreSQL
+    the text condition stays on the outer row and the sets become an array, so both are index scans
+    combined in one bitmap (a BitmapOr) and each matching row is read once; `id IN (a UNION b)` would
+    read every text match twice."""
+    if connection.vendor != "postgresql":
+        return Q(id__in=RawSQL(*_union([text, *others]) if others else text))
+    text_sql, text_params = text
+    condition = text_sql.split(" WHERE ", 1)[1]  # "SELECT id FROM curation_resource WHERE <match>"
+    if not others:
+        return Q(RawSQL(condition, text_params, output_field=BooleanField()))
+    ids_sql, ids_params = _union(others)
+    return Q(
+        RawSQL(
+            f"({condition} OR curation_resource.id = ANY(ARRAY({ids_sql})))",
+            [*text_params, *ids_params],
+            output_field=BooleanField(),
+        )
+    )
+
+
+def _text_ids_sql(query: str) -> tuple[str, list[Any]]:
+    """Ids of resources whose own text (title, summary, body) matches: an index lookup on each engine."""
+    if connection.vendor == "postgresql":
+        tsquery, params = pg_tsquery(query)
+        return f"SELECT id FROM curation_resource WHERE {_with(MATCH, tsquery)}", list(params)
+    return "SELECT rowid FROM resource_fts WHERE resource_fts MATCH %s", [fts5_query(query)]
+
+
+def transcript_ids_sql(query: str) -> tuple[str, list[Any]] | None:
+    """Ids of resources whose transcript matches the query's terms and mentions none of its
+    exclusions, and whose own text does not mention them either. None when the query has no terms."""
+    if not parse_query(query).groups:
         return None
     if connection.vendor == "postgresql":
         tsquery, params = pg_tsquery(query)
-        sql, sql_params = _with(IN_TRANSCRIPT, tsquery), list(params)
+        sql = f"SELECT resource_id FROM curation_transcript WHERE search_text @@ {tsquery}"
         excluded, excluded_params = pg_any_excluded(query)
         if excluded:
-            sql += f" AND NOT curation_resource.search_document @@ {excluded}"
-            sql_params += excluded_params
-        return Q(RawSQL(sql, sql_params, output_field=BooleanField()))
-    condition = Q(
-        id__in=RawSQL("SELECT rowid FROM transcript_fts WHERE transcript_fts MATCH %s", [fts5_query(query)])
-    )
-    excluded_any = fts5_any_excluded(query)
-    if excluded_any:
-        condition &= ~Q(
-            id__in=RawSQL("SELECT rowid FROM resource_fts WHERE resource_fts MATCH %s", [excluded_any])
-        )
-    return condition
+            sql += (
+                " AND NOT EXISTS (SELECT 1 FROM curation_resource WHERE curation_resource.id = "
+                f"curation_transcript.resource_id AND curation_resource.search_document @@ {excluded})"
+            )
+        return sql, [*params, *excluded_params]
+    sql, sql_params = "SELECT rowid FROM transcript_fts WHERE transcript_fts MATCH %s", [fts5_query(query)]
+    if excluded_any := fts5_any_excluded(query):
+        sql += " AND rowid NOT IN (SELECT rowid FROM resource_fts WHERE resource_fts MATCH %s)"
+        sql_params.append(excluded_any)
+    return sql, sql_params
 
 
 def resource_search_page(
@@ -152,49 +246,7 @@ def resource_search_page(
     then id descending), strictly after the position `after` (rank, id) of the previous page's last
     item. Each returned resource carries `search_rank`. Queries: one per tier read (1-3), plus the
     queryset's own prefetches, whatever `limit` is."""
-    query = search_query_clean(query)
-    if not query or limit < 1:
-        return []
-    # Rank on bare rows (joins for the whole tier would cost more than the ranking), then load the page.
-    lean = queryset.order_by().select_related(None).prefetch_related(None)
-    ranked: list[tuple[int, float]] = []
-    if connection.vendor == "postgresql":
-        tsquery, params = pg_tsquery(query)
-        metadata = metadata_match(query)
-        for tier_number, (condition, condition_params, rank, rank_params, floor) in enumerate(TIERS):
-            if after is not None and after[0] < floor:
-                continue  # the previous page already went past this tier
-            tier = lean.annotate(
-                search_match=RawSQL(
-                    _with(f"{MATCH} AND {condition}", tsquery),
-                    params * (1 + condition_params),
-                    output_field=BooleanField(),
-                ),
-                search_rank=RawSQL(_with(rank, tsquery), params * rank_params, output_field=FloatField()),
-            )
-            if metadata is not None and tier_number == len(TIERS) - 1:  # body text: also topic/source matches
-                tier = tier.annotate(
-                    document_match=RawSQL(_with(MATCH, tsquery), params, output_field=BooleanField())
-                ).filter(Q(search_match=True) | (metadata & Q(document_match=False)))
-            else:
-                tier = tier.filter(search_match=True)
-            ordered = _after_position(tier, after).order_by("-search_rank", "-id")  # type: ignore[misc]
-            ranked += ordered.values_list("id", "search_rank")[: limit - len(ranked)]  # type: ignore[misc]
-            if len(ranked) >= limit:
-                break
-        in_transcript = transcript_match(query)
-        if len(ranked) < limit and in_transcript is not None:  # the last tier: transcripts alone
-            only_transcript = lean.annotate(
-                search_match=RawSQL(_with(MATCH, tsquery), params, output_field=BooleanField()),
-                search_rank=Value(TRANSCRIPT_RANK, output_field=FloatField()),
-            ).filter(in_transcript, search_match=False)
-            if metadata is not None:
-                only_transcript = only_transcript.exclude(metadata)
-            ordered = _after_position(only_transcript, after).order_by("-search_rank", "-id")  # type: ignore[misc]
-            ranked += ordered.values_list("id", "search_rank")[: limit - len(ranked)]  # type: ignore[misc]
-    else:
-        matches = _after_position(resource_search(lean, query), after)
-        ranked = list(matches.order_by("-search_rank", "-id").values_list("id", "search_rank")[:limit])  # type: ignore[misc]
+    ranked = _ranked_ids(queryset, query, after=after, limit=limit)
     by_id = {
         resource.pk: resource for resource in queryset.order_by().filter(id__in=[pk for pk, _ in ranked])
     }
@@ -204,6 +256,54 @@ def resource_search_page(
             by_id[pk].search_rank = rank_value  # type: ignore[attr-defined]
             page.append(by_id[pk])
     return page
+
+
+def _ranked_ids(
+    queryset: QuerySet[Resource], query: str, *, after: tuple[float, int] | None, limit: int
+) -> list[tuple[int, float]]:
+    """(id, rank) of the page `resource_search_page` returns, without loading the rows."""
+    query = search_query_clean(query)
+    if not query or limit < 1:
+        return []
+    # Rank on bare rows (joins for the whole tier would cost more than the ranking), then load the page.
+    lean = queryset.order_by().select_related(None).prefetch_related(None)
+    ranked: list[tuple[int, float]] = []
+    if connection.vendor == "postgresql":
+        tsquery, params = pg_tsquery(query)
+        text, metadata = _text_ids_sql(query), metadata_ids_sql(query)
+        for tier_number, (condition, condition_params, rank, rank_params, floor) in enumerate(TIERS):
+            if after is not None and after[0] < floor:
+                continue  # the previous page already went past this tier
+            if tier_number == len(TIERS) - 1:  # body text, and topic/source/author matches: by id sets
+                own_rows = _text_or_ids(text, [metadata] if metadata else [])
+                candidates, condition_sql, condition_count = lean.filter(own_rows), condition, 0
+            else:
+                candidates, condition_sql, condition_count = lean, f"{MATCH} AND {condition}", 1
+            tier = candidates.annotate(
+                search_match=RawSQL(
+                    _with(condition_sql, tsquery),
+                    params * (condition_count + condition_params),
+                    output_field=BooleanField(),
+                ),
+                search_rank=RawSQL(_with(rank, tsquery), params * rank_params, output_field=FloatField()),
+            ).filter(search_match=True)
+            ordered = _after_position(tier, after).order_by("-search_rank", "-id")  # type: ignore[misc]
+            ranked += ordered.values_list("id", "search_rank")[: limit - len(ranked)]  # type: ignore[misc]
+            if len(ranked) >= limit:
+                break
+        transcript = transcript_ids_sql(query)
+        if len(ranked) < limit and transcript is not None:  # the last tier: transcripts alone
+            only_transcript = (
+                lean.filter(id__in=RawSQL(*transcript))
+                .exclude(_text_or_ids(text, [metadata] if metadata else []))
+                .annotate(search_rank=Value(TRANSCRIPT_RANK, output_field=FloatField()))
+            )
+            ordered = _after_position(only_transcript, after).order_by("-search_rank", "-id")  # type: ignore[misc]
+            ranked += ordered.values_list("id", "search_rank")[: limit - len(ranked)]  # type: ignore[misc]
+    else:
+        matches = _after_position(resource_search(lean, query), after)
+        ranked = list(matches.order_by("-search_rank", "-id").values_list("id", "search_rank")[:limit])  # type: ignore[misc]
+    return ranked
 
 
 def _after_position(queryset: QuerySet[Resource], after: tuple[float, int] | None) -> QuerySet[Resource]:
@@ -300,20 +400,60 @@ def _highlight(fragment: str) -> str:
     return escaped.replace(START, "<mark>").replace(STOP, "</mark>")
 
 
+RELATED_TERMS = 5
+COMMON_TERM_SHARE = 0.05  # a word in more than 5 % of the catalogue says little about what is related
+
+
+def distinctive_terms(words: list[str], limit: int = RELATED_TERMS) -> list[str]:
+    """The `limit` words of `words` (a resource's key terms, best first) that say most about it: on
+    PostgreSQL the least frequent in the catalogue (from the planner's statistics of the search
+    vectors, so no count is run), leaving out words in more than COMMON_TERM_SHARE of it; elsewhere
+    the first `limit`. Keeps the search for related resources to a few hundred candidates, not most of
+    the table."""
+    if connection.vendor != "postgresql" or not words:
+        return words[:limit]
+    shares = _lexeme_shares()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT word, to_tsvector('english'::regconfig, word)::text FROM unnest(%s::text[]) AS word",
+            [words],
+        )
+        stems = {word: re.findall(r"'((?:[^']|'')*)'", vector) for word, vector in cursor.fetchall()}
+    share = {
+        word: max((shares.get(stem, 0.0) for stem in stems.get(word, [])), default=0.0) for word in words
+    }
+    kept = [word for word in words if stems.get(word) and share[word] <= COMMON_TERM_SHARE]
+    return sorted(kept, key=lambda word: share[word])[:limit]  # stable: ties keep the key-term order
+
+
+def _lexeme_shares() -> dict[str, float]:
+    """Share of resources containing each of the most common lexemes (PostgreSQL's most_common_elems
+    of the search vector, refreshed by ANALYZE), cached for ten minutes."""
+    cached = cache.get("search:lexeme-shares")
+    if cached is not None:
+        return dict(cached)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE tablename = 'curation_resource' AND attname = 'search_document'"
+        )
+        row = cursor.fetchone()
+    shares = dict(zip(row[0], (float(f) for f in row[1]), strict=False)) if row and row[0] else {}
+    cache.set("search:lexeme-shares", shares, 600)
+    return shares
+
+
 def resource_related(*, resource: Resource, candidates: QuerySet[Resource], limit: int = 6) -> list[Resource]:
     """Resources related to `resource`: vetted first, then by the engine's own text ranking over its key
     terms (any of them) plus co-endorsement (learners and experts who endorsed it endorsed these).
     Never the resource itself or another copy of the same work."""
-    terms = key_terms(resource)
+    terms = distinctive_terms(key_terms(resource, limit=12))
     others = candidates.exclude(pk=resource.pk)
     if resource.work_key:
         others = others.exclude(work_key=resource.work_key)
     scores: dict[int, float] = {}
     if terms:
-        matches = resource_search(
-            others.order_by().select_related(None).prefetch_related(None), " OR ".join(terms)
-        )
-        ranked = list(matches.order_by("-search_rank", "-id").values_list("id", "search_rank")[: limit * 5])  # type: ignore[misc]
+        ranked = _ranked_ids(others, " OR ".join(terms), after=None, limit=limit * 5)
         top = max((rank or 0.0 for _, rank in ranked), default=0.0) or 1.0
         scores = {pk: 1.0 + float(rank or 0.0) / top for pk, rank in ranked}
     endorsers = Endorsement.objects.filter(resource=resource, status=EndorsementStatus.COUNTED).values(
@@ -334,6 +474,7 @@ def resource_related(*, resource: Resource, candidates: QuerySet[Resource], limi
         .exclude(label="")
         .values_list("resource_id", flat=True)
     )
-    found = {r.pk: r for r in others.filter(pk__in=list(scores))}
-    order = sorted(found, key=lambda pk: (pk not in vetted, -scores[pk], -pk))
-    return [found[pk] for pk in order[:limit]]
+    allowed = set(others.order_by().filter(pk__in=list(scores)).values_list("pk", flat=True))
+    order = sorted(allowed, key=lambda pk: (pk not in vetted, -scores[pk], -pk))[:limit]
+    found = {r.pk: r for r in others.filter(pk__in=order)}  # only the rows shown are loaded whole
+    return [found[pk] for pk in order if pk in found]

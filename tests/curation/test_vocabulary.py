@@ -132,6 +132,34 @@ def test_facet_counts_follow_the_query_on_the_api_and_the_page(client):
     facets = body["facets"]
     assert facets["topics"]["cardiology-facet"] == 2 and facets["levels"] == {"junior-facet": 1}
     assert facets["kinds"] == {"podcast": 1, "blog": 1} and facets["reviewed"] == {"true": 0, "false": 2}
+    assert facets["designations"] == {}
+    from django.utils import timezone
+
+    from curation.models import Designation, InstrumentVersion, ResourceMetrics
+
+    ResourceMetrics.objects.update_or_create(
+        resource=own, defaults={"review_count": 3, "computed_at": timezone.now()}
+    )
+    version = InstrumentVersion.objects.get(instrument__slug="air")
+    for current, label in [(True, "Approved"), (False, "Honourable mention")]:
+        Designation.objects.create(
+            resource=own,
+            instrument_version=version,
+            label=label,
+            is_current=current,
+            mean_total=31,
+            review_count=3,
+            published_at=timezone.now(),
+        )
+    facets = APIClient().get("/api/v1/resources/", {"q": "syncope", "facets": "true"}).json()["facets"]
+    assert facets["designations"] == {"Approved": 1} and facets["reviewed"] == {"true": 1, "false": 1}
+    assert APIClient().get("/api/v1/resources/", {"q": "zzqx", "facets": "true"}).json()["facets"] == {
+        "topics": {},
+        "levels": {},
+        "kinds": {},
+        "designations": {},
+        "reviewed": {"true": 0, "false": 0},
+    }
     assert "facets" not in APIClient().get("/api/v1/resources/", {"q": "syncope"}).json()
     bad = APIClient().get("/api/v1/resources/", {"facets": "maybe"})
     assert bad.status_code == 400 and bad["Content-Type"] == "application/problem+json"
