@@ -201,3 +201,15 @@ def test_transcript_matches_respect_exclusions_spelling_and_untimed_text(corpus)
     assert ids(resource_search(everything, "-dialysis")).count(plain.pk) == 1
     snippet = search_snippets([plain.pk], "hyperkalaemia")[plain.pk]
     assert snippet.startswith('<span class="snippet-at">Transcript</span>') and "<mark>" in snippet
+
+
+def test_search_follows_edits_of_title_and_authors_and_not_other_writes():
+    resource = ResourceFactory(title="Croup in toddlers", summary="", text="", authors=[])
+    everything = Resource.objects.all()
+    Resource.objects.filter(pk=resource.pk).update(title="Bronchiolitis in infants")
+    assert ids(resource_search(everything, "bronchiolitis")) == [resource.pk]
+    assert ids(resource_search(everything, "croup")) == []
+    Resource.objects.filter(pk=resource.pk).update(authors=["Casey Parker"])
+    assert ids(resource_search(everything, "Parker")) == [resource.pk]
+    Resource.objects.filter(pk=resource.pk).update(score_sort=4.5)  # a sort key: the index is untouched
+    assert ids(resource_search(everything, "bronchiolitis")) == [resource.pk]
