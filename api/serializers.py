@@ -271,6 +271,13 @@ class TranscriptSerializer(serializers.Serializer[Any]):
     passages = TranscriptPassageSerializer(many=True)
 
 
+class ChapterSerializer(serializers.Serializer[Any]):
+    start_seconds = serializers.IntegerField()
+    title = serializers.CharField()
+    url = serializers.URLField(required=False, help_text="a link for this chapter")
+    image = serializers.URLField(required=False, help_text="artwork for this chapter")
+
+
 class ResourceDetailSerializer(ResourceSerializer):
     to_representation = serializers.ModelSerializer.to_representation  # type: ignore[assignment]  # the generic walk: one object
     authors = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -279,6 +286,7 @@ class ResourceDetailSerializer(ResourceSerializer):
     )
     scores = serializers.SerializerMethodField()
     podcast = PodcastTagsSerializer(read_only=True)
+    chapters = serializers.SerializerMethodField(help_text="read from the feed's podcast:chapters file")
 
     class Meta(ResourceSerializer.Meta):
         fields = [
@@ -286,11 +294,16 @@ class ResourceDetailSerializer(ResourceSerializer):
             "authors",
             "transcript_urls",
             "chapters_url",
+            "chapters",
             "podcast",
             "season",
             "episode",
             "scores",
         ]
+
+    @extend_schema_field(ChapterSerializer(many=True))
+    def get_chapters(self, resource: Resource) -> list[dict[str, Any]]:
+        return ChapterSerializer(self.context.get("chapters", []), many=True).data  # type: ignore[return-value]
 
     @extend_schema_field(InstrumentScoreSerializer(many=True))
     def get_scores(self, resource: Resource) -> list[dict[str, Any]]:

@@ -161,9 +161,12 @@ class ResourceDetailView(APIView):
         scores = selectors.resource_instrument_scores(
             resource=resource, metrics=getattr(resource, "metrics", None)
         )
-        return Response(
-            out.ResourceDetailSerializer(resource, context={"scores": scores, "request": request}).data
-        )
+        context = {
+            "scores": scores,
+            "chapters": selectors.resource_chapters(resource=resource),
+            "request": request,
+        }
+        return Response(out.ResourceDetailSerializer(resource, context=context).data)
 
 
 class ResourceRelatedView(APIView):

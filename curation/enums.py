@@ -63,11 +63,13 @@ class FetchOutcome(models.TextChoices):
         return frozenset({cls.OK, cls.NOT_MODIFIED, cls.UNCHANGED})
 
 
-class TranscriptStatus(models.TextChoices):
+class EpisodeFileStatus(models.TextChoices):
+    """Where an episode's transcript or chapters file stands."""
+
     PENDING = "pending", "Waiting to be fetched"
-    INDEXED = "indexed", "Fetched and searchable"
+    INDEXED = "indexed", "Read (transcripts: searchable)"
     FAILED = "failed", "Fetch failed (tried again later)"
-    UNREADABLE = "unreadable", "Not a transcript we can read"
+    UNREADABLE = "unreadable", "Not a file we can read"
 
 
 class ResourceStatus(models.TextChoices):

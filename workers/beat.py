@@ -17,8 +17,8 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 55},
     },
-    "dispatch-due-transcripts": {
-        "task": "workers.tasks.dispatch_due_transcripts",
+    "dispatch-due-episode-files": {  # transcripts and chapters
+        "task": "workers.tasks.dispatch_due_episode_files",
         "schedule": crontab(minute="*/2"),
         "options": {"expires": 110},
     },

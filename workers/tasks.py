@@ -24,18 +24,21 @@ from curation.services.catalogue import (
     source_request_finish,
 )
 from curation.services.claims import source_claim_record_check
+from curation.services.episodes import (
+    EpisodeFileKind,
+    chapters_store,
+    episode_file_postpone,
+    episode_file_record_failure,
+    episode_files_claim_due,
+    transcript_store,
+)
 from curation.services.harvest import fetch_attempts_prune
 from curation.services.integrity import resource_liveness_record, source_liveness_record
 from curation.services.metrics import metrics_recompute_all, usage_visits_prune
 from curation.services.notifications import assignment_send_deadline_reminders
-from curation.services.transcripts import (
-    transcript_postpone,
-    transcript_record_failure,
-    transcript_store,
-    transcripts_claim_due,
-)
+from workers.harvest.chapters import ChaptersUnreadable, chapters_parse
 from workers.harvest.discovery import DiscoveryError, discover
-from workers.harvest.fetch import fetch
+from workers.harvest.fetch import FetchResult, fetch
 from workers.harvest.fulltext import extract_article_text
 from workers.harvest.hostslots import host_slot
 from workers.harvest.pipeline import DEFERRED, harvest_source
@@ -91,12 +94,16 @@ _TRANSIENT = {FetchOutcome.TIMEOUT, FetchOutcome.CONNECTION_ERROR, FetchOutcome.
 
 
 @shared_task(acks_late=True)
-def dispatch_due_transcripts() -> int:
-    """Claim episodes whose transcript is due and queue one (rate-limited) fetch each. Run by beat."""
-    ids = transcripts_claim_due(limit=settings.TRANSCRIPT_DISPATCH_BATCH)
-    for resource_id in ids:
+def dispatch_due_episode_files() -> int:
+    """Claim episodes whose transcript or chapters file is due and queue one (rate-limited) fetch
+    each. Run by beat."""
+    transcripts = episode_files_claim_due(kind="transcript", limit=settings.TRANSCRIPT_DISPATCH_BATCH)
+    for resource_id in transcripts:
         harvest_fetch_transcript.delay(resource_id)
-    return len(ids)
+    chapters = episode_files_claim_due(kind="chapters", limit=settings.TRANSCRIPT_DISPATCH_BATCH)
+    for resource_id in chapters:
+        harvest_fetch_chapters.delay(resource_id)
+    return len(transcripts) + len(chapters)
 
 
 @shared_task(
@@ -112,34 +119,74 @@ def harvest_fetch_transcript(resource_id: int) -> str:
     offered = Resource.objects.filter(pk=resource_id).values_list("transcript_urls", flat=True).first()
     chosen = transcript_choose(offered or [])
     if chosen is None:
-        transcript_record_failure(
-            resource_id=resource_id, url="", error="no transcript in a readable format", retry=False
+        episode_file_record_failure(
+            kind="transcript", resource_id=resource_id, url="", error="no readable format", retry=False
         )
         return "unreadable"
-    url = chosen["url"]
-    with host_slot(url) as acquired:
-        if not acquired:
-            transcript_postpone(resource_id=resource_id, seconds=random.uniform(10, 60))
-            return "deferred"
-        result = fetch(url, accept=_TRANSCRIPT_ACCEPT, max_bytes=settings.TRANSCRIPT_MAX_BYTES)
-    if result.outcome != FetchOutcome.OK:
-        transient = result.outcome in _TRANSIENT or (
-            result.outcome == FetchOutcome.HTTP_ERROR and (result.status or 0) >= 500
-        )
-        transcript_record_failure(
-            resource_id=resource_id, url=url, error=result.error or str(result.outcome), retry=transient
-        )
-        return str(result.outcome)
+    result = _fetch_episode_file("transcript", resource_id, chosen["url"], _TRANSCRIPT_ACCEPT)
+    if isinstance(result, str):
+        return result
     media_type = chosen.get("type") or result.content_type
     try:
-        parsed = transcript_parse(result.body, media_type=media_type, url=url)
+        parsed = transcript_parse(result.body, media_type=media_type, url=chosen["url"])
     except TranscriptUnreadable as error:
-        transcript_record_failure(resource_id=resource_id, url=url, error=str(error), retry=False)
+        episode_file_record_failure(
+            kind="transcript", resource_id=resource_id, url=chosen["url"], error=str(error), retry=False
+        )
         return "unreadable"
     transcript_store(
-        resource_id=resource_id, url=url, media_type=media_type, text=parsed.text, cues=parsed.cues
+        resource_id=resource_id, url=chosen["url"], media_type=media_type, text=parsed.text, cues=parsed.cues
     )
     return "indexed"
+
+
+@shared_task(
+    acks_late=True,
+    rate_limit=settings.TRANSCRIPT_RATE_LIMIT,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def harvest_fetch_chapters(resource_id: int) -> str:
+    """Fetch and read one episode's JSON chapters file, as transcripts are fetched."""
+    url = Resource.objects.filter(pk=resource_id).values_list("chapters_url", flat=True).first() or ""
+    result = _fetch_episode_file("chapters", resource_id, url, "application/json+chapters, application/json")
+    if isinstance(result, str):
+        return result
+    try:
+        chapters = chapters_parse(result.body)
+    except ChaptersUnreadable as error:
+        episode_file_record_failure(
+            kind="chapters", resource_id=resource_id, url=url, error=str(error), retry=False
+        )
+        return "unreadable"
+    chapters_store(resource_id=resource_id, url=url, chapters=chapters)
+    return "indexed"
+
+
+def _fetch_episode_file(kind: EpisodeFileKind, resource_id: int, url: str, accept: str) -> FetchResult | str:
+    """The fetched file, or the outcome (already recorded) when there is nothing to read."""
+    if not url:
+        episode_file_record_failure(kind=kind, resource_id=resource_id, url="", error="no URL", retry=False)
+        return "unreadable"
+    with host_slot(url) as acquired:
+        if not acquired:
+            episode_file_postpone(kind=kind, resource_id=resource_id, seconds=random.uniform(10, 60))
+            return "deferred"
+        result = fetch(url, accept=accept, max_bytes=settings.TRANSCRIPT_MAX_BYTES)
+    if result.outcome == FetchOutcome.OK:
+        return result
+    transient = result.outcome in _TRANSIENT or (
+        result.outcome == FetchOutcome.HTTP_ERROR and (result.status or 0) >= 500
+    )
+    episode_file_record_failure(
+        kind=kind,
+        resource_id=resource_id,
+        url=url,
+        error=result.error or str(result.outcome),
+        retry=transient,
+    )
+    return str(result.outcome)
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)

@@ -3,6 +3,7 @@
 from curation.models.accounts import ExpertProfile, User
 from curation.models.apikeys import ApiKey, ApiKeyScope
 from curation.models.catalogue import (
+    EpisodeChapters,
     FetchAttempt,
     FetchDaily,
     Resource,
@@ -35,6 +36,7 @@ __all__ = [
     "CurationRound",
     "Designation",
     "Endorsement",
+    "EpisodeChapters",
     "ExpertProfile",
     "FetchAttempt",
     "FetchDaily",

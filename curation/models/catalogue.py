@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from curation.enums import (
     ClaimStatus,
+    EpisodeFileStatus,
     FetchOutcome,
     IdentityMode,
     Liveness,
@@ -17,7 +18,6 @@ from curation.enums import (
     SourceKind,
     SourceRequestStatus,
     SourceStatus,
-    TranscriptStatus,
 )
 
 
@@ -285,7 +285,24 @@ class SourceClaim(models.Model):
         return f"claim of {self.source_id} by {self.claimant_id} ({self.status})"
 
 
-class Transcript(models.Model):
+class EpisodeFile(models.Model):
+    """A file an episode's feed points to (`podcast:transcript`, `podcast:chapters`), fetched by a
+    worker: where it was read from and how the fetch went."""
+
+    url = models.URLField(max_length=2000, blank=True)
+    status = models.CharField(
+        max_length=16, choices=EpisodeFileStatus.choices, default=EpisodeFileStatus.PENDING
+    )
+    error = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Transcript(EpisodeFile):
     """The text of an episode's `podcast:transcript` file, for search (a tier below body text) and the
     resource page. `cues` maps the text to the episode: [start second, character offset] pairs in
     order, empty for a transcript without timings (plain text, HTML without <time>)."""
@@ -293,20 +310,28 @@ class Transcript(models.Model):
     resource = models.OneToOneField(
         Resource, on_delete=models.CASCADE, primary_key=True, related_name="transcript"
     )
-    url = models.URLField(max_length=2000, blank=True)
     media_type = models.CharField(max_length=100, blank=True)
-    status = models.CharField(
-        max_length=16, choices=TranscriptStatus.choices, default=TranscriptStatus.PENDING
-    )
     text = models.TextField(blank=True)
     cues = models.JSONField(default=list, blank=True)
-    error = models.CharField(max_length=300, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    fetched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="transcript_due_idx")]
 
     def __str__(self) -> str:
         return f"transcript of {self.resource_id} ({self.status})"
+
+
+class EpisodeChapters(EpisodeFile):
+    """An episode's chapters from its `podcast:chapters` file: [{"start_seconds", "title", "url"?,
+    "image"?}] in order."""
+
+    resource = models.OneToOneField(
+        Resource, on_delete=models.CASCADE, primary_key=True, related_name="episode_chapters"
+    )
+    chapters = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="chapters_due_idx")]
+
+    def __str__(self) -> str:
+        return f"chapters of {self.resource_id} ({self.status})"

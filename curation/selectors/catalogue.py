@@ -3,12 +3,13 @@ transcript in passages, source claims due a check, the OPML export of every sour
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from django.utils import timezone
 
-from curation.enums import ClaimStatus, TranscriptStatus
-from curation.models import Resource, Source, SourceClaim, Transcript
+from curation.enums import ClaimStatus, EpisodeFileStatus
+from curation.models import EpisodeChapters, Resource, Source, SourceClaim, Transcript
 
 
 def resource_ids_awaiting_full_text(*, source_id: int, limit: int = 20) -> list[int]:
@@ -30,7 +31,18 @@ class TranscriptPassage:
 
 def resource_transcript(*, resource: Resource) -> Transcript | None:
     """The episode's indexed transcript, or None (none offered, not fetched yet, or unreadable)."""
-    return Transcript.objects.filter(resource=resource, status=TranscriptStatus.INDEXED).first()
+    return Transcript.objects.filter(resource=resource, status=EpisodeFileStatus.INDEXED).first()
+
+
+def resource_chapters(*, resource: Resource) -> list[dict[str, Any]]:
+    """The episode's chapters ({"start_seconds", "title", "url"?, "image"?} in order), or [] when none
+    has been read."""
+    chapters = (
+        EpisodeChapters.objects.filter(resource=resource, status=EpisodeFileStatus.INDEXED)
+        .values_list("chapters", flat=True)
+        .first()
+    )
+    return list(chapters or [])
 
 
 def transcript_passages(transcript: Transcript) -> list[TranscriptPassage]:

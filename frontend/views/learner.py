@@ -65,6 +65,7 @@ def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     transcript = selectors.resource_transcript(resource=resource)
     context = {
         "transcript": transcript,
+        "chapters": selectors.resource_chapters(resource=resource),
         "transcript_passages": selectors.transcript_passages(transcript) if transcript else [],
         "endorsed": user.is_authenticated
         and resource.endorsements.filter(user=user).filter(status__in=ACTIVE_ENDORSEMENT_STATUSES).exists(),

@@ -157,12 +157,12 @@ def test_tampered_search_cursor_is_refused():
 
 
 def _transcribed(title, text, cues=()):
-    from curation.enums import TranscriptStatus
+    from curation.enums import EpisodeFileStatus
     from curation.models import Transcript
 
     resource = ResourceFactory(title=title, summary="<p>An episode.</p>", text="")
     Transcript.objects.create(
-        resource=resource, status=TranscriptStatus.INDEXED, text=text, cues=[list(c) for c in cues]
+        resource=resource, status=EpisodeFileStatus.INDEXED, text=text, cues=[list(c) for c in cues]
     )
     return resource
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from curation.enums import TranscriptStatus
+from curation.enums import EpisodeFileStatus
 from curation.models import Resource, Transcript
-from curation.services.transcripts import transcripts_claim_due
+from curation.services.episodes import episode_files_claim_due
 from tests.feedserver import Reply
 from tests.workers.helpers import harvest, serve_and_register
 from tests.workers.test_pipeline import item, rss
@@ -23,7 +23,7 @@ from workers.harvest.transcripts import (
     transcript_kind,
     transcript_parse,
 )
-from workers.tasks import dispatch_due_transcripts, harvest_fetch_transcript
+from workers.tasks import dispatch_due_episode_files, harvest_fetch_transcript
 
 VTT = b"""WEBVTT
 
@@ -157,42 +157,44 @@ def _episode(feed_server, transcript_path, reply, media_type="text/vtt", title="
 @pytest.mark.django_db
 def test_beat_claims_the_episode_once_and_the_task_indexes_its_transcript(feed_server):
     episode = _episode(feed_server, "/e1.vtt", Reply(200, VTT, {"Content-Type": "text/vtt"}))
-    assert transcripts_claim_due() == [episode.pk]
-    assert transcripts_claim_due() == []  # claimed: not handed out again while the fetch runs
+    assert episode_files_claim_due(kind="transcript") == [episode.pk]
+    assert (
+        episode_files_claim_due(kind="transcript") == []
+    )  # claimed: not handed out again while the fetch runs
     assert harvest_fetch_transcript(episode.pk) == "indexed"
     transcript = Transcript.objects.get(resource=episode)
-    assert transcript.status == TranscriptStatus.INDEXED and "phenylephrine" in transcript.text
+    assert transcript.status == EpisodeFileStatus.INDEXED and "phenylephrine" in transcript.text
     assert transcript.url.endswith("/e1.vtt") and transcript.fetched_at is not None
-    assert dispatch_due_transcripts() == 0  # indexed: nothing due
+    assert dispatch_due_episode_files() == 0  # indexed: nothing due
 
 
 @pytest.mark.django_db
 def test_a_transcript_over_the_size_cap_is_unreadable_and_not_retried(feed_server, settings):
     settings.TRANSCRIPT_MAX_BYTES = 100
     episode = _episode(feed_server, "/big.vtt", Reply(200, VTT + b"x" * 500, {"Content-Type": "text/vtt"}))
-    transcripts_claim_due()
+    episode_files_claim_due(kind="transcript")
     assert harvest_fetch_transcript(episode.pk) == "too_large"
     transcript = Transcript.objects.get(resource=episode)
-    assert transcript.status == TranscriptStatus.UNREADABLE and "exceeds 100" in transcript.error
+    assert transcript.status == EpisodeFileStatus.UNREADABLE and "exceeds 100" in transcript.error
     Transcript.objects.update(next_attempt_at=timezone.now() - timedelta(days=30))
-    assert transcripts_claim_due() == []
+    assert episode_files_claim_due(kind="transcript") == []
 
 
 @pytest.mark.django_db
 def test_a_server_error_is_retried_later_and_a_blocked_address_never_fetched(feed_server, settings):
     episode = _episode(feed_server, "/e1.vtt", Reply(503, b"busy"))
-    transcripts_claim_due()
+    episode_files_claim_due(kind="transcript")
     assert harvest_fetch_transcript(episode.pk) == "http_error"
     transcript = Transcript.objects.get(resource=episode)
-    assert transcript.status == TranscriptStatus.FAILED and transcript.next_attempt_at > timezone.now()
+    assert transcript.status == EpisodeFileStatus.FAILED and transcript.next_attempt_at > timezone.now()
     Transcript.objects.update(next_attempt_at=timezone.now())
-    assert transcripts_claim_due() == [episode.pk]
+    assert episode_files_claim_due(kind="transcript") == [episode.pk]
     # The guard applies as to feeds: a transcript on a private address is refused without a request.
     settings.HARVEST_ALLOWED_PRIVATE_HOSTS = []
     requests_before = len(feed_server.requests)
     assert harvest_fetch_transcript(episode.pk) == "blocked_address"
     assert len(feed_server.requests) == requests_before
-    assert Transcript.objects.get(resource=episode).status == TranscriptStatus.UNREADABLE
+    assert Transcript.objects.get(resource=episode).status == EpisodeFileStatus.UNREADABLE
 
 
 @pytest.mark.django_db
@@ -200,7 +202,7 @@ def test_the_transcript_is_on_the_page_in_the_api_and_found_by_search(client, fe
     episode = _episode(feed_server, "/e1.vtt", Reply(200, VTT, {"Content-Type": "text/vtt"}))
     api = f"/api/v1/resources/{episode.public_id}/transcript/"
     assert client.get(api).status_code == 404  # not read yet
-    transcripts_claim_due()
+    episode_files_claim_due(kind="transcript")
     harvest_fetch_transcript(episode.pk)
     body = client.get(api).json()
     assert body["url"].endswith("/e1.vtt") and body["media_type"] == "text/vtt"
@@ -219,3 +221,87 @@ def test_the_transcript_is_on_the_page_in_the_api_and_found_by_search(client, fe
     Resource.objects.filter(pk=episode.pk).update(status="held")
     assert client.get(api).status_code == 404
     assert client.get("/api/v1/resources/", {"q": "phenylephrine"}).json()["results"] == []
+
+
+CHAPTERS = json.dumps(
+    {
+        "version": "1.2.0",
+        "chapters": [
+            {
+                "startTime": 754.5,
+                "title": "Push-dose pressors",
+                "url": "https://example.org/pdp?utm_source=x",
+            },
+            {"startTime": 0, "title": "Introduction", "img": "javascript:alert(1)"},
+            {"startTime": 300, "title": "A silent marker", "toc": False},
+            {"startTime": "soon", "title": "Bad start"},
+            {"startTime": 400},
+        ],
+    }
+).encode()
+
+
+def test_chapters_are_read_in_order_and_bad_entries_skipped():
+    from workers.harvest.chapters import ChaptersUnreadable, chapters_parse
+
+    assert chapters_parse(CHAPTERS) == [
+        {"start_seconds": 0, "title": "Introduction"},  # the script URL is not an image
+        {"start_seconds": 754, "title": "Push-dose pressors", "url": "https://example.org/pdp"},
+    ]
+    for bad in [b"", b"{}", b'{"chapters": [{"startTime": 1}]}', b"[" * 50_000]:
+        with pytest.raises(ChaptersUnreadable):
+            chapters_parse(bad)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=20),
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(
+                st.sampled_from(["chapters", "startTime", "title", "url", "img", "toc"]), children
+            )
+        ),
+        max_leaves=25,
+    )
+)
+def test_any_chapters_document_is_read_or_refused(document):
+    from workers.harvest.chapters import ChaptersUnreadable, chapters_parse
+
+    try:
+        chapters = chapters_parse(json.dumps({"chapters": document}).encode())
+    except ChaptersUnreadable:
+        return
+    starts = [chapter["start_seconds"] for chapter in chapters]
+    assert starts == sorted(starts) and all(chapter["title"].strip() for chapter in chapters)
+
+
+@pytest.mark.django_db
+def test_chapters_are_fetched_shown_as_seek_links_and_served_by_the_api(client, feed_server):
+    chapters_url = feed_server.add(
+        "/e1.json", Reply(200, CHAPTERS, {"Content-Type": "application/json+chapters"})
+    )
+    extra = (
+        '<enclosure url="https://cdn.example.org/e1.mp3" type="audio/mpeg" length="1"/>'
+        f'<podcast:chapters url="{chapters_url}" type="application/json+chapters"/>'
+    )
+    source = serve_and_register(feed_server, "/pod", rss(item("e1", "Chaptered episode", extra=extra)))
+    harvest(source)
+    episode = Resource.objects.get(source=source)
+    assert dispatch_due_episode_files() == 1  # claimed and queued; the worker's part runs here
+    from curation.models import EpisodeChapters
+    from workers.tasks import harvest_fetch_chapters
+
+    assert harvest_fetch_chapters(episode.pk) == "indexed"
+
+    stored = EpisodeChapters.objects.get(resource=episode)
+    assert stored.status == EpisodeFileStatus.INDEXED and len(stored.chapters) == 2
+    page = client.get(f"/resources/{episode.public_id}/").content.decode()
+    assert 'data-seek="754"' in page and "Push-dose pressors" in page and "episode.js" in page
+    detail = client.get(f"/api/v1/resources/{episode.public_id}/").json()
+    assert detail["chapters"][1] == {
+        "start_seconds": 754,
+        "title": "Push-dose pressors",
+        "url": "https://example.org/pdp",
+    }
