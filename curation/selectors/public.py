@@ -402,7 +402,7 @@ def resource_filter(
             **{f"metrics__instruments__{slug}/v{version.version}__mean__gte": threshold}
         )
     if reviewed is not None:
-        has_reviews = Q(metrics__review_count__gt=0)
+        has_reviews = REVIEWED
         resources = resources.filter(has_reviews) if reviewed else resources.exclude(has_reviews)
     if language:
         resources = resources.filter(
@@ -495,6 +495,11 @@ def harvest_summary() -> dict[str, object]:
     }
 
 
+# Reviewed: has public reviews. The metrics service keeps the stored, indexed score key at -1 exactly
+# while a resource has none (its ranking score is the mean of at least one), so no join is needed.
+REVIEWED = Q(score_sort__gte=0)
+
+
 def search_facet_counts(resources: QuerySet[Resource]) -> dict[str, dict[str, int]]:
     """How many of `resources` (a filtered, possibly searched queryset) fall under each facet value:
     topics (specialty), levels (learner level), kinds, current designation labels, reviewed or not.
@@ -502,7 +507,7 @@ def search_facet_counts(resources: QuerySet[Resource]) -> dict[str, dict[str, in
     grouped from them."""
     try:
         matching_sql, matching_params = (
-            resources.order_by().values_list("pk", "source_id").query.sql_with_params()
+            resources.order_by().values_list("pk", "source_id", "score_sort").query.sql_with_params()
         )
     except EmptyResultSet:  # a queryset that can match nothing (.none())
         matching_sql = ""
@@ -533,10 +538,9 @@ def search_facet_counts(resources: QuerySet[Resource]) -> dict[str, dict[str, in
 # Only table names and the subquery Django compiled go into the text; values are parameters. A resource
 # counts under its own topics and its source's (as the topic filter matches), each once.
 _FACETS_SQL = (
-    "WITH m (id, source_id) AS ({matching}) "
-    "SELECT 'kind', s.kind, COUNT(*), SUM(CASE WHEN rm.review_count > 0 THEN 1 ELSE 0 END) "
-    "FROM m JOIN curation_source s ON s.id = m.source_id "
-    "LEFT JOIN curation_resourcemetrics rm ON rm.resource_id = m.id GROUP BY s.kind "
+    "WITH m (id, source_id, score_sort) AS ({matching}) "
+    "SELECT 'kind', s.kind, COUNT(*), SUM(CASE WHEN m.score_sort >= 0 THEN 1 ELSE 0 END) "  # REVIEWED
+    "FROM m JOIN curation_source s ON s.id = m.source_id GROUP BY s.kind "
     "UNION ALL "
     "SELECT 'designation', d.label, COUNT(DISTINCT m.id), 0 FROM m "
     "JOIN curation_designation d ON d.resource_id = m.id WHERE d.is_current AND d.label <> '' "

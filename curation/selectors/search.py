@@ -9,7 +9,19 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import BooleanField, Case, Count, Exists, FloatField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils.text import slugify
@@ -258,6 +270,13 @@ def resource_search_page(
     return page
 
 
+# Within a tier of equal rank (body text, transcripts), id descending, but as an expression: ordered by
+# the bare column, PostgreSQL walks the primary key backwards testing every row, which for a rare or
+# absent word is the whole table (0.3-0.9 s at 100,000 resources); this way it finds the matches by
+# index and sorts only them.
+_NEWEST_MATCH_FIRST = (F("id") + 0).desc()
+
+
 def _ranked_ids(
     queryset: QuerySet[Resource], query: str, *, after: tuple[float, int] | None, limit: int
 ) -> list[tuple[int, float]]:
@@ -287,7 +306,7 @@ def _ranked_ids(
                 ),
                 search_rank=RawSQL(_with(rank, tsquery), params * rank_params, output_field=FloatField()),
             ).filter(search_match=True)
-            ordered = _after_position(tier, after).order_by("-search_rank", "-id")  # type: ignore[misc]
+            ordered = _after_position(tier, after).order_by("-search_rank", _NEWEST_MATCH_FIRST)  # type: ignore[misc]
             ranked += ordered.values_list("id", "search_rank")[: limit - len(ranked)]  # type: ignore[misc]
             if len(ranked) >= limit:
                 break
@@ -298,7 +317,7 @@ def _ranked_ids(
                 .exclude(_text_or_ids(text, [metadata] if metadata else []))
                 .annotate(search_rank=Value(TRANSCRIPT_RANK, output_field=FloatField()))
             )
-            ordered = _after_position(only_transcript, after).order_by("-search_rank", "-id")  # type: ignore[misc]
+            ordered = _after_position(only_transcript, after).order_by("-search_rank", _NEWEST_MATCH_FIRST)  # type: ignore[misc]
             ranked += ordered.values_list("id", "search_rank")[: limit - len(ranked)]  # type: ignore[misc]
     else:
         matches = _after_position(resource_search(lean, query), after)

@@ -228,6 +228,15 @@ def test_pages_fit_a_phone_screen_without_sideways_scrolling(browser, live_serve
     phone = context.new_page()
     try:
         sign_in(phone, "editor")
+        phone.goto("/")  # the header is one line: the navigation folds behind a Menu button
+        assert phone.locator(".site-header").bounding_box()["height"] < 80
+        sources = phone.locator("#main-menu a", has_text="Sources")
+        assert not sources.is_visible()
+        phone.get_by_role("button", name="Menu").click()
+        assert sources.is_visible()
+        assert phone.get_by_role("button", name="Menu").get_attribute("aria-expanded") == "true"
+        phone.keyboard.press("Escape")
+        assert not sources.is_visible()
         overflowing = []
         for path in [
             "/",

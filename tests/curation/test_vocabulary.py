@@ -135,11 +135,12 @@ def test_facet_counts_follow_the_query_on_the_api_and_the_page(client):
     assert facets["designations"] == {}
     from django.utils import timezone
 
-    from curation.models import Designation, InstrumentVersion, ResourceMetrics
+    from curation.models import Designation, InstrumentVersion, Resource, ResourceMetrics
 
-    ResourceMetrics.objects.update_or_create(
-        resource=own, defaults={"review_count": 3, "computed_at": timezone.now()}
+    ResourceMetrics.objects.update_or_create(  # as the metrics service leaves a reviewed resource
+        resource=own, defaults={"review_count": 3, "ranking_score": 0.7, "computed_at": timezone.now()}
     )
+    Resource.objects.filter(pk=own.pk).update(score_sort=0.7)
     version = InstrumentVersion.objects.get(instrument__slug="air")
     for current, label in [(True, "Approved"), (False, "Honourable mention")]:
         Designation.objects.create(
