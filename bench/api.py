@@ -152,6 +152,7 @@ def main() -> None:
         help="seed a database named after the size once and keep it for later runs (when tuning queries)",
     )
     parser.add_argument("--seed-only", action="store_true", help="with --keep: seed, then stop")
+    parser.add_argument("--only", default="", help="comma-separated endpoint names (a tuning run; not recorded)")
     args = parser.parse_args()
     name = f"foam_bench_api_kept_{args.resources}" if args.keep else f"foam_bench_api_{os.getpid()}"
     setup_django(args.pg, name, fresh=not args.keep)
@@ -245,6 +246,11 @@ def main() -> None:
             "sources_page_100": ["/api/v1/sources/?page_size=100"] * args.requests,
         }
         endpoints.update(corners)
+        if args.only:
+            endpoints = {name: paths for name, paths in endpoints.items() if name in args.only.split(",")}
+            results = {name: load(base, paths, concurrency=1) for name, paths in endpoints.items()}
+            print(json.dumps(results))
+            return
         results = {name: load(base, paths, concurrency=1) for name, paths in endpoints.items()}
         print(json.dumps({"one_client": results}), file=sys.stderr, flush=True)  # kept if the load run fails
         under_load = {name: load(base, paths) for name, paths in endpoints.items()}

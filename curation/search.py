@@ -117,6 +117,23 @@ def pg_tsquery(text: str) -> tuple[str, list[str]]:
     return "(" + " && ".join(parts) + ")", params
 
 
+def pg_match_conditions(
+    text: str, column: str = "curation_resource.search_document"
+) -> tuple[str, list[str]]:
+    """The same match as `column @@ pg_tsquery(text)`, written as one `@@` per variant (ORs within a
+    group, ANDs between groups, NOT per exclusion). Equivalent, but PostgreSQL combines one index scan
+    per variant and re-reads the stored vector only for the rows of variants that need positions (a
+    phrase such as "special K"): one phrase synonym no longer makes it recheck every match of the word.
+    ("FALSE", []) for a query without terms."""
+    parsed = parse_query(text)
+    if not parsed.groups:
+        return "FALSE", []
+    conditions = ["(" + " OR ".join([f"{column} @@ {_PHRASE}"] * len(group)) + ")" for group in parsed.groups]
+    conditions += [f"NOT {column} @@ {_PHRASE}" for group in parsed.excluded for _ in group]
+    params = [variant for group in (*parsed.groups, *parsed.excluded) for variant in group]
+    return "(" + " AND ".join(conditions) + ")", params
+
+
 def pg_any_excluded(text: str) -> tuple[str, list[str]]:
     """The tsquery SQL (and parameters) matching any of the query's exclusions; ("", []) when none."""
     parsed = parse_query(text)

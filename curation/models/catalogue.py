@@ -93,10 +93,9 @@ class Resource(models.Model):
     text = models.TextField(blank=True, help_text="plain text used for search; never served")
     full_text_extracted_at = models.DateTimeField(null=True, blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
-    work_key = models.CharField(
+    work_key = models.CharField(  # indexed by resource_work_idx (keyed rows only), see Meta
         max_length=64,
         blank=True,
-        db_index=True,
         help_text="same value = the same work cross-posted by several sources",
     )
     previous_content_hash = models.CharField(max_length=64, blank=True)

@@ -46,6 +46,7 @@ from curation.search import (
     key_terms,
     parse_query,
     pg_any_excluded,
+    pg_match_conditions,
     pg_tsquery,
     search_query_clean,
 )
@@ -224,8 +225,8 @@ def _text_or_ids(text: tuple[str, list[Any]], others: list[tuple[str, list[Any]]
 def _text_ids_sql(query: str) -> tuple[str, list[Any]]:
     """Ids of resources whose own text (title, summary, body) matches: an index lookup on each engine."""
     if connection.vendor == "postgresql":
-        tsquery, params = pg_tsquery(query)
-        return f"SELECT id FROM curation_resource WHERE {_with(MATCH, tsquery)}", list(params)
+        condition, params = pg_match_conditions(query)
+        return f"SELECT id FROM curation_resource WHERE {condition}", params
     return "SELECT rowid FROM resource_fts WHERE resource_fts MATCH %s", [fts5_query(query)]
 
 
