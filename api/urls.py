@@ -2,7 +2,7 @@ from csp.decorators import csp_update
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api import integrity, views
+from api import collections, integrity, views
 from api.errors import api_not_found
 
 v1 = (
@@ -34,6 +34,17 @@ v1 = (
         path("sources/<uuid:id>/claims/", integrity.SourceClaimView.as_view(), name="source-claims"),
         path("me/claims/", integrity.MyClaimsView.as_view(), name="my-claims"),
         path("me/conflicts/", integrity.MyConflictsView.as_view(), name="my-conflicts"),
+        path("me/follows/", collections.MyFollowsView.as_view(), name="my-follows"),
+        path("collections/", collections.CollectionListView.as_view(), name="collection-list"),
+        path("collections/<uuid:id>/", collections.CollectionDetailView.as_view(), name="collection-detail"),
+        path(
+            "collections/<uuid:id>/items/", collections.CollectionItemsView.as_view(), name="collection-items"
+        ),
+        path(
+            "collections/<uuid:id>/items/<uuid:resource>/",
+            collections.CollectionItemView.as_view(),
+            name="collection-item",
+        ),
         path(
             "rounds/<uuid:id>/assignments/",
             integrity.RoundAssignmentsView.as_view(),

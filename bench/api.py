@@ -152,7 +152,9 @@ def main() -> None:
         help="seed a database named after the size once and keep it for later runs (when tuning queries)",
     )
     parser.add_argument("--seed-only", action="store_true", help="with --keep: seed, then stop")
-    parser.add_argument("--only", default="", help="comma-separated endpoint names (a tuning run; not recorded)")
+    parser.add_argument(
+        "--only", default="", help="comma-separated endpoint names (a tuning run; not recorded)"
+    )
     args = parser.parse_args()
     name = f"foam_bench_api_kept_{args.resources}" if args.keep else f"foam_bench_api_{os.getpid()}"
     setup_django(args.pg, name, fresh=not args.keep)

@@ -63,6 +63,11 @@ class FetchOutcome(models.TextChoices):
         return frozenset({cls.OK, cls.NOT_MODIFIED, cls.UNCHANGED})
 
 
+class CollectionVisibility(models.TextChoices):
+    PRIVATE = "private", "Private (only you)"
+    PUBLIC = "public", "Public (anyone with the link)"
+
+
 class EpisodeFileStatus(models.TextChoices):
     """Where an episode's transcript or chapters file stands."""
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from frontend.views import developer, editor, expert, integrity, learner, research
+from frontend.views import collections, developer, editor, expert, integrity, learner, research
 
 app_name = "frontend"
 urlpatterns = [
@@ -12,6 +12,13 @@ urlpatterns = [
     path("topics/<slug:slug>/", learner.topic_detail, name="topic-detail"),
     path("search/", learner.search, name="search"),
     path("library/", learner.library, name="library"),
+    path("collections/", collections.my_collections, name="collections"),
+    path("collections/<uuid:public_id>/", collections.collection_detail, name="collection"),
+    path("collections/<uuid:public_id>/action/", collections.collection_action, name="collection-action"),
+    path("resources/<uuid:public_id>/collect/", collections.collect, name="resource-collect"),
+    path("topics/<slug:slug>/follow/", collections.topic_follow, name="topic-follow"),
+    path("digest/", collections.digest_preference, name="digest-preference"),
+    path("digest/unsubscribe/<str:token>/", collections.digest_unsubscribe_view, name="digest-unsubscribe"),
     path("resources/<uuid:public_id>/endorse/", learner.endorse, name="resource-endorse"),
     path("resources/<uuid:public_id>/save/", learner.save, name="resource-save"),
     path("resources/<uuid:public_id>/flag/", integrity.flag, name="resource-flag"),

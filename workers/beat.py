@@ -22,6 +22,11 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/2"),
         "options": {"expires": 110},
     },
+    "send-weekly-digests": {  # Monday morning; each user at most once a week (DIGEST_PERIOD)
+        "task": "workers.tasks.send_weekly_digests",
+        "schedule": crontab(day_of_week=1, hour=7, minute=0),
+        "options": {"expires": 6 * 3600},
+    },
     "send-deadline-reminders": {
         "task": "workers.tasks.send_deadline_reminders",
         "schedule": crontab(minute=7),

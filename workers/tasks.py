@@ -24,6 +24,7 @@ from curation.services.catalogue import (
     source_request_finish,
 )
 from curation.services.claims import source_claim_record_check
+from curation.services.collections import digests_send
 from curation.services.episodes import (
     EpisodeFileKind,
     chapters_store,
@@ -227,6 +228,12 @@ def dispatch_due_sources() -> int:
     if dispatched:
         logger.info("dispatched %d due sources", dispatched)
     return dispatched
+
+
+@shared_task(acks_late=True)
+def send_weekly_digests() -> int:
+    """E-mail each follower what was newly vetted in what they follow (none when nothing is new)."""
+    return digests_send()
 
 
 @shared_task(acks_late=True)

@@ -109,9 +109,11 @@ else:
     # The planner's cost of a random page read. PostgreSQL's default (4) assumes spinning disks and
     # makes it scan the whole resource table rather than look up a few thousand search matches by
     # index; on SSD or cloud storage 1.1 is the usual setting.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c random_page_cost={env.float('DATABASE_RANDOM_PAGE_COST', default=1.1)}"
-    )
+    random_page_cost = env.float("DATABASE_RANDOM_PAGE_COST", default=1.1)
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c random_page_cost={random_page_cost}"
+
+# The site's public address, for links in e-mails sent without a request (the weekly digest).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

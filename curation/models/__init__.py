@@ -13,6 +13,7 @@ from curation.models.catalogue import (
     Tombstone,
     Transcript,
 )
+from curation.models.collections import Collection, CollectionItem, DigestPreference, Follow
 from curation.models.metrics import (
     InstrumentReliabilitySnapshot,
     ResearchResult,
@@ -33,14 +34,18 @@ __all__ = [
     "Appeal",
     "Assignment",
     "AuditEvent",
+    "Collection",
+    "CollectionItem",
     "CurationRound",
     "Designation",
+    "DigestPreference",
     "Endorsement",
     "EpisodeChapters",
     "ExpertProfile",
     "FetchAttempt",
     "FetchDaily",
     "Flag",
+    "Follow",
     "Instrument",
     "InstrumentReliabilitySnapshot",
     "InstrumentVersion",

@@ -95,3 +95,8 @@ def assignment_send_deadline_reminders(*, now: datetime | None = None) -> int:
             for a in pending
         )
     return len(pending)
+
+
+def send_now(*, subject: str, body: str, to: str) -> None:
+    """One e-mail, sent once the current change commits (see `_send`)."""
+    _send([(subject, body, to)])

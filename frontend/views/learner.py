@@ -18,6 +18,12 @@ from curation.errors import DomainError
 from curation.exports import portfolio_csv
 from curation.models import Instrument, Topic, User
 from curation.search import search_cursor_decode, search_cursor_encode
+from curation.selectors.collections import (
+    collections_containing,
+    collections_editorial,
+    collections_of,
+    is_following,
+)
 from curation.selectors.search import resource_related, resource_search, resource_search_page, search_snippets
 from curation.services.endorsements import endorsement_put, endorsement_withdraw
 from curation.services.metrics import (
@@ -43,6 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
             list(selectors.resource_list_listed().order_by("-published_at", "-id")[:20])
         ),
         "topics": selectors.specialty_topics(),
+        "collections": collections_editorial(limit=6),
     }
     if getattr(request.user, "is_editor", False) and not context["resources"]:
         context["harvest"] = selectors.harvest_summary()
@@ -65,6 +72,8 @@ def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     transcript = selectors.resource_transcript(resource=resource)
     context = {
         "transcript": transcript,
+        "my_lists": collections_of(user=user) if isinstance(user, User) else [],
+        "in_lists": collections_containing(user=user, resource=resource) if isinstance(user, User) else set(),
         "chapters": selectors.resource_chapters(resource=resource),
         "transcript_passages": selectors.transcript_passages(transcript) if transcript else [],
         "endorsed": user.is_authenticated
@@ -114,9 +123,14 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "-published_at", "-id"
     )[:30]
     vetted = selectors.resource_list_vetted(topic_slug=slug, limit=10)
-    return render(
-        request, "frontend/topic_detail.html", {"topic": topic, "resources": resources, "vetted": vetted}
-    )
+    context = {
+        "topic": topic,
+        "resources": resources,
+        "vetted": vetted,
+        "collections": collections_editorial(topic_slug=slug),
+        "following": is_following(user=viewer(request), topic_id=topic.pk),
+    }
+    return render(request, "frontend/topic_detail.html", context)
 
 
 def source_detail(request: HttpRequest, public_id: str) -> HttpResponse:
