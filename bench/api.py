@@ -183,7 +183,12 @@ def main() -> None:
             return
         port = free_port()
         server_log = tempfile.TemporaryFile()  # noqa: SIM115 - read after the server stops, in finally
-        env = {**os.environ, "API_THROTTLE_ANON": "100000000/hour", "ALLOWED_HOSTS": "127.0.0.1"}
+        env = {
+            **os.environ,
+            "API_THROTTLE_ANON": "100000000/hour",
+            "API_THROTTLE_USER": "100000000/hour",
+            "ALLOWED_HOSTS": "127.0.0.1",
+        }
         server = subprocess.Popen(
             [
                 sys.executable,
