@@ -98,6 +98,13 @@ class Resource(models.Model):
         blank=True,
         help_text="same value = the same work cross-posted by several sources",
     )
+    work_primary = models.BooleanField(
+        default=True,
+        db_default=True,
+        editable=False,
+        help_text="no visible copy of the same work has a smaller id: the copy lists show (kept by a "
+        "database trigger, migration 0031)",
+    )
     previous_content_hash = models.CharField(max_length=64, blank=True)
     language = models.CharField(max_length=16, blank=True)
 

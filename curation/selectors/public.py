@@ -274,10 +274,7 @@ def one_per_work(resources: QuerySet[Resource]) -> QuerySet[Resource]:
     """One result per work: of the visible copies of a work cross-posted by several sources (same media
     file or canonical URL: `work_key`), lists, search and feeds keep the first harvested. Details,
     libraries and a source's own page still show every copy."""
-    earlier = Resource.objects.filter(
-        work_key=OuterRef("work_key"), status=ResourceStatus.VISIBLE, pk__lt=OuterRef("pk")
-    ).exclude(work_key="")
-    return resources.exclude(Exists(earlier))
+    return resources.filter(work_primary=True)  # kept by database triggers (migration 0031)
 
 
 def resource_list_listed() -> QuerySet[Resource]:

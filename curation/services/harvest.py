@@ -4,16 +4,16 @@ The workers fetch and normalise outside any transaction and hand the result here
 it in one short transaction."""
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, Exists, F, OuterRef, Sum
 from django.utils import timezone
 
 from curation import polling
-from curation.enums import FetchOutcome, IdentityMode, SourceStatus
+from curation.enums import FetchOutcome, IdentityMode, ResourceStatus, SourceStatus
 from curation.models import FetchAttempt, FetchDaily, Resource, Source, Tombstone, Topic
 
 logger = logging.getLogger(__name__)
@@ -145,7 +145,31 @@ def harvest_record(*, source_id: int, report: FeedReport, entries: Sequence[Harv
             updated_resources=counts.updated_resources,
             error=report.error[:4000],
         )
+    keys = {entry.work_key for entry in entries if entry.work_key}
+    if keys and (counts.new_resources or counts.updated_resources):
+        transaction.on_commit(lambda: works_reconcile(work_keys=keys))
     return counts
+
+
+def works_reconcile(*, work_keys: Iterable[str]) -> int:
+    """Re-derive which copy of each work lists show (`work_primary`), after the writes committed. The
+    database triggers keep it within a transaction; two harvests committing copies of the same work at
+    the same moment cannot see each other's row, and whichever reconciles last sees both. Returns the
+    rows changed."""
+    keys = [key for key in set(work_keys) if key]
+    earlier = Resource.objects.filter(
+        work_key=OuterRef("work_key"), status=ResourceStatus.VISIBLE, pk__lt=OuterRef("pk")
+    )
+    changed = 0
+    for primary in (True, False):
+        wrong = (
+            Resource.objects.filter(work_key__in=keys, work_primary=primary)
+            .annotate(has_earlier=Exists(earlier))
+            .filter(has_earlier=primary)
+            .values("pk")
+        )
+        changed += Resource.objects.filter(pk__in=wrong).update(work_primary=not primary)
+    return changed
 
 
 def _upsert_entries(source: Source, entries: Sequence[HarvestedEntry]) -> tuple[int, int]:

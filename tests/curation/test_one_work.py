@@ -60,3 +60,31 @@ def test_a_removed_first_copy_lets_the_next_one_show(cross_posted, editor):
     resource_remove(editor=editor, resource=first, reason="Duplicate feed")
     ids = [row["id"] for row in APIClient().get("/api/v1/resources/").json()["results"]]
     assert str(second.public_id) in ids and str(first.public_id) not in ids
+
+
+def test_the_listed_copy_follows_every_write_path(cross_posted):
+    """work_primary is kept by the database: inserts, status changes, work-key edits and deletes by
+    any path (the ORM's update() and delete() bypass every service) re-derive it."""
+    from curation.models import Resource
+    from curation.services.harvest import works_reconcile
+
+    first, second, _ = cross_posted
+
+    def listed():
+        return set(Resource.objects.filter(work_key="w" * 64, work_primary=True).values_list("pk", flat=True))
+
+    assert listed() == {first.pk}
+    Resource.objects.filter(pk=first.pk).update(status="held")
+    assert listed() == {first.pk, second.pk}  # the held copy is not listed anyway (not visible)
+    Resource.objects.filter(pk=first.pk).update(status="visible")
+    assert listed() == {first.pk}
+    Resource.objects.filter(pk=second.pk).update(work_key="v" * 64)
+    assert Resource.objects.get(pk=second.pk).work_primary
+    Resource.objects.filter(pk=second.pk).update(work_key="w" * 64)
+    assert listed() == {first.pk}
+    third = ResourceFactory(work_key="w" * 64)
+    assert listed() == {first.pk}
+    Resource.objects.filter(pk=first.pk).delete()
+    assert listed() == {second.pk}
+    Resource.objects.filter(pk=third.pk).update(work_primary=True)  # as a race between harvests leaves it
+    assert works_reconcile(work_keys=["w" * 64]) == 1 and listed() == {second.pk}
