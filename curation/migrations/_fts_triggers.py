@@ -17,8 +17,9 @@ TRIGGERS = [
 # same non-empty work key has a smaller id. Kept by the database itself, so every write path (harvest,
 # moderation, the admin, a test's factory) agrees with it.
 _IS_PRIMARY = (
+    # e.work_key <> '' lets the planner use the partial index resource_work_idx (keyed rows only)
     "(work_key = '' OR NOT EXISTS (SELECT 1 FROM curation_resource AS e WHERE e.work_key = "
-    "curation_resource.work_key AND e.status = 'visible' AND e.id < curation_resource.id))"
+    "curation_resource.work_key AND e.work_key <> '' AND e.status = 'visible' AND e.id < curation_resource.id))"
 )
 _PRIMARY = f"UPDATE curation_resource SET work_primary = {_IS_PRIMARY}"
 _CHANGED = f"work_primary <> {_IS_PRIMARY}"  # write only the rows whose answer changes

@@ -159,7 +159,7 @@ def works_reconcile(*, work_keys: Iterable[str]) -> int:
     keys = [key for key in set(work_keys) if key]
     earlier = Resource.objects.filter(
         work_key=OuterRef("work_key"), status=ResourceStatus.VISIBLE, pk__lt=OuterRef("pk")
-    )
+    ).exclude(work_key="")  # the partial index resource_work_idx covers keyed rows only
     changed = 0
     for primary in (True, False):
         wrong = (
