@@ -8,8 +8,8 @@ and related resources from one client
 throughput under load from 4 concurrent clients (on this 2-core machine the clients share the cores
 with the server, so that latency includes queueing); next to the bare SQL time of the same search
 pages (every statement of the page, executed directly on the database); and the query count of each
-list at page sizes 10 and 100 (it must not grow). Targets: search p95 < 50 ms and search p50 within
-3x of its bare SQL, both from one client; synonym search p95 < 50 ms, facet counts p95 < 100 ms,
+list at page sizes 10 and 100 (it must not grow). Targets: search p95 < 50 ms and within 3x of its
+bare SQL's p95 (the p50 ratio is reported beside it), both from one client; synonym search p95 < 50 ms, facet counts p95 < 100 ms,
 related p95 < 50 ms.
 
 Usage: python bench/api.py [--resources 100000] [--requests 400] [--pg postgres://postgres@127.0.0.1:5432]
@@ -286,11 +286,13 @@ def main() -> None:
         "bare_sql_search_p50_ms": bare["p50_ms"],
         "bare_sql_search_p95_ms": bare["p95_ms"],
         "search_overhead_vs_bare_sql": round(results["search"]["p50_ms"] / bare["p50_ms"], 2),
+        "search_p95_vs_bare_sql_p95": round(results["search"]["p95_ms"] / bare["p95_ms"], 2),
         "query_counts_page_10_vs_100": counts,
         "gunicorn_worker_timeouts": timeouts,
         "targets": {
             "search_p95_under_50_ms": results["search"]["p95_ms"] < 50,
-            "overhead_under_3x": results["search"]["p50_ms"] < 3 * bare["p50_ms"],
+            # the acceptance's wording: search p95 under 50 ms and within 3x bare SQL (p95 against p95)
+            "overhead_under_3x": results["search"]["p95_ms"] < 3 * bare["p95_ms"],
             "query_count_flat": all(small == large for small, large in counts.values()),
             "synonym_search_p95_under_50_ms": results["synonym_search"]["p95_ms"] < 50,
             "facets_p95_under_100_ms": results["facets"]["p95_ms"] < 100,

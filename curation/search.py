@@ -10,6 +10,7 @@ has its own GIN index, and `resource_search_page` reads the tiers in order and s
 full: the first page of a term found in 20 % of the catalogue ranks only the ~1 % with it in the
 title, instead of every match (bench/api.py measures both)."""
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from django.core import signing
 
 from curation.models import Resource
-from curation.vocabulary import term_variants
+from curation.vocabulary import synonyms_version, term_variants
 
 START, STOP = "\x02", "\x03"  # markers that cannot occur in stored text
 _TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
@@ -47,6 +48,13 @@ class ParsedQuery:
 
 
 def parse_query(text: str) -> ParsedQuery:
+    """The query's term groups, memoised per synonym version (a search parses its query several times:
+    tiers, metadata, transcripts, snippets)."""
+    return _parse_query(text, synonyms_version())
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_query(text: str, version: str) -> ParsedQuery:
     groups: list[list[str]] = []
     excluded: list[list[str]] = []
     pending_or = False

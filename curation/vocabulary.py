@@ -143,14 +143,21 @@ _local: dict[str, Any] = {"version": None, "index": {}}
 
 def synonym_index() -> dict[str, list[str]]:
     """Lower-cased term -> every term of its groups (shipped and editors')."""
+    synonyms_version()
+    index: dict[str, list[str]] = _local["index"]
+    return index
+
+
+def synonyms_version() -> str:
+    """The version of the synonym groups this process now holds (rebuilt first if an editor changed
+    them): results derived from the groups can be memoised under it."""
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, uuid.uuid4().hex, None)
         version = cache.get(VERSION_KEY)
     if _local["version"] != version or version is None:
         _local["index"], _local["version"] = _build_index(), version
-    index: dict[str, list[str]] = _local["index"]
-    return index
+    return str(version)
 
 
 def _build_index() -> dict[str, list[str]]:

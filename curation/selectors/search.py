@@ -2,6 +2,7 @@
 (topics, source titles, authors), keyset pages, highlighted snippets and related resources. The query
 language itself (parsing, FTS5/tsquery building) is pure and lives in curation/search.py."""
 
+import functools
 import html
 import re
 from collections.abc import Iterable
@@ -290,12 +291,13 @@ def _ranked_ids(
     ranked: list[tuple[int, float]] = []
     if connection.vendor == "postgresql":
         tsquery, params = pg_tsquery(query)
-        text, metadata = _text_ids_sql(query), metadata_ids_sql(query)
+        text = _text_ids_sql(query)
+        metadata = functools.cache(lambda: [found] if (found := metadata_ids_sql(query)) else [])  # tier 3 on
         for tier_number, (condition, condition_params, rank, rank_params, floor) in enumerate(TIERS):
             if after is not None and after[0] < floor:
                 continue  # the previous page already went past this tier
             if tier_number == len(TIERS) - 1:  # body text, and topic/source/author matches: by id sets
-                own_rows = _text_or_ids(text, [metadata] if metadata else [])
+                own_rows = _text_or_ids(text, metadata())
                 candidates, condition_sql, condition_count = lean.filter(own_rows), condition, 0
             else:
                 candidates, condition_sql, condition_count = lean, f"{MATCH} AND {condition}", 1
@@ -315,7 +317,7 @@ def _ranked_ids(
         if len(ranked) < limit and transcript is not None:  # the last tier: transcripts alone
             only_transcript = (
                 lean.filter(id__in=RawSQL(*transcript))
-                .exclude(_text_or_ids(text, [metadata] if metadata else []))
+                .exclude(_text_or_ids(text, metadata()))
                 .annotate(search_rank=Value(TRANSCRIPT_RANK, output_field=FloatField()))
             )
             ordered = _after_position(only_transcript, after).order_by("-search_rank", _NEWEST_MATCH_FIRST)  # type: ignore[misc]
