@@ -111,9 +111,7 @@ class ResourceListView(generics.ListAPIView):  # type: ignore[type-arg]
     def get_queryset(self) -> QuerySet[Resource]:
         if getattr(self, "swagger_fake_view", False):
             return Resource.objects.none()
-        return selectors.resource_list_listed().annotate(  # score_sort is a stored, indexed field
-            impact_sort=selectors.impact_sort_key(),
-        )
+        return selectors.resource_list_listed()  # score_sort and impact_sort are stored, indexed keys
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         query = request.query_params.get("q", "").strip()

@@ -6,31 +6,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('curation', '0027_resource_search_vectors_trigger'),
+        ("curation", "0027_resource_search_vectors_trigger"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='transcript',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Waiting to be fetched'), ('indexed', 'Read (transcripts: searchable)'), ('failed', 'Fetch failed (tried again later)'), ('unreadable', 'Not a file we can read')], default='pending', max_length=16),
+            model_name="transcript",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Waiting to be fetched"),
+                    ("indexed", "Read (transcripts: searchable)"),
+                    ("failed", "Fetch failed (tried again later)"),
+                    ("unreadable", "Not a file we can read"),
+                ],
+                default="pending",
+                max_length=16,
+            ),
         ),
         migrations.CreateModel(
-            name='EpisodeChapters',
+            name="EpisodeChapters",
             fields=[
-                ('url', models.URLField(blank=True, max_length=2000)),
-                ('status', models.CharField(choices=[('pending', 'Waiting to be fetched'), ('indexed', 'Read (transcripts: searchable)'), ('failed', 'Fetch failed (tried again later)'), ('unreadable', 'Not a file we can read')], default='pending', max_length=16)),
-                ('error', models.CharField(blank=True, max_length=300)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('fetched_at', models.DateTimeField(blank=True, null=True)),
-                ('resource', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='episode_chapters', serialize=False, to='curation.resource')),
-                ('chapters', models.JSONField(blank=True, default=list)),
+                ("url", models.URLField(blank=True, max_length=2000)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to be fetched"),
+                            ("indexed", "Read (transcripts: searchable)"),
+                            ("failed", "Fetch failed (tried again later)"),
+                            ("unreadable", "Not a file we can read"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("error", models.CharField(blank=True, max_length=300)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("fetched_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "resource",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="episode_chapters",
+                        serialize=False,
+                        to="curation.resource",
+                    ),
+                ),
+                ("chapters", models.JSONField(blank=True, default=list)),
             ],
             options={
-                'indexes': [models.Index(fields=['status', 'next_attempt_at'], name='chapters_due_idx')],
+                "indexes": [models.Index(fields=["status", "next_attempt_at"], name="chapters_due_idx")],
             },
         ),
     ]

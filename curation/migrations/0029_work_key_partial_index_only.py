@@ -15,7 +15,9 @@ class Migration(migrations.Migration):
             model_name="resource",
             name="work_key",
             field=models.CharField(
-                blank=True, help_text="same value = the same work cross-posted by several sources", max_length=64
+                blank=True,
+                help_text="same value = the same work cross-posted by several sources",
+                max_length=64,
             ),
         ),
         migrations.RunPython(_fts_triggers.reinstall, migrations.RunPython.noop),

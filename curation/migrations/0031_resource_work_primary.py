@@ -26,18 +26,21 @@ def backward(apps, schema_editor):
             schema_editor.execute(f"DROP TRIGGER IF EXISTS resource_work_{name}")
 
 
-
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('curation', '0030_add_collections_and_follows'),
+        ("curation", "0030_add_collections_and_follows"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='resource',
-            name='work_primary',
-            field=models.BooleanField(db_default=True, default=True, editable=False, help_text='no visible copy of the same work has a smaller id: the copy lists show (kept by a database trigger, migration 0031)'),
+            model_name="resource",
+            name="work_primary",
+            field=models.BooleanField(
+                db_default=True,
+                default=True,
+                editable=False,
+                help_text="no visible copy of the same work has a smaller id: the copy lists show (kept by a database trigger, migration 0031)",
+            ),
         ),
         migrations.RunPython(forward, backward),
     ]

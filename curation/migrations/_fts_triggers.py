@@ -62,7 +62,9 @@ def reinstall(apps, schema_editor):
         for statement in TRIGGERS:
             schema_editor.execute(statement)
         with schema_editor.connection.cursor() as cursor:
-            description = schema_editor.connection.introspection.get_table_description(cursor, "curation_resource")
+            description = schema_editor.connection.introspection.get_table_description(
+                cursor, "curation_resource"
+            )
         columns = {column.name for column in description}
         if "work_primary" in columns:  # from migration 0031 on
             for statement in WORK_TRIGGERS:

@@ -139,6 +139,12 @@ class Resource(models.Model):
         help_text="the ranking score, -1 while unreviewed: the indexed key of score-ordered lists, "
         "kept in step with ResourceMetrics by the metrics service",
     )
+    impact_sort = models.IntegerField(
+        default=0,
+        db_default=0,
+        help_text="the impact ordering's key (formula uptake/1: learner + 2 x expert endorsements), kept in "
+        "step with ResourceMetrics by the metrics service",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -152,6 +158,7 @@ class Resource(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at", "-id"], name="resource_newest_idx"),
             models.Index(fields=["status", "-score_sort", "-id"], name="resource_score_idx"),
+            models.Index(fields=["status", "-impact_sort", "-id"], name="resource_impact_idx"),
             models.Index(fields=["source", "status"], name="resource_source_status_idx"),
             # one_per_work's anti-join: only keyed rows, so a resource without a work key costs nothing
             models.Index(

@@ -1,7 +1,6 @@
 """Reads of more than one line: each selector owns its select_related / prefetch_related."""
 
 from datetime import timedelta
-from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -9,14 +8,12 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
     Sum,
-    Value,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -576,14 +573,11 @@ def source_impact_latest(*, source: Source) -> list[dict[str, object]]:
 IMPACT_FORMULA_VERSION = "uptake/1"
 
 
-def impact_sort_key() -> Any:
-    """The `impact` ordering's key (formula "uptake/1"): learner endorsements + 2 x expert endorsements
-    from the stored metrics, 0 without metrics. Versioned: a change of weights is a new version."""
-    return Coalesce(
-        F("metrics__learner_endorsements") + 2 * F("metrics__expert_endorsements"),
-        Value(0),
-        output_field=IntegerField(),
-    )
+def impact_score(*, learner_endorsements: int, expert_endorsements: int) -> int:
+    """The `impact` ordering's key, formula "uptake/1": learner endorsements + 2 x expert endorsements.
+    Stored as Resource.impact_sort (indexed) by the metrics service. Versioned: a change of weights is
+    a new IMPACT_FORMULA_VERSION."""
+    return learner_endorsements + 2 * expert_endorsements
 
 
 def instrument_current_version(*, instrument: Instrument) -> InstrumentVersion:

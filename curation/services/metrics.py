@@ -36,7 +36,7 @@ from curation.models import (
     UsageVisit,
     User,
 )
-from curation.selectors import reviews_public
+from curation.selectors import impact_score, reviews_public
 
 FORMULA_VERSION = "bayes-normalised/1"
 PRIOR_MEAN = 0.5
@@ -185,16 +185,25 @@ def _store(metrics: Iterable[ResourceMetrics]) -> int:
 
 
 def _sync_sort_keys(rows: Sequence[ResourceMetrics]) -> None:
-    """Keep Resource.score_sort (the indexed key of score-ordered lists) equal to the ranking score,
-    -1 while unreviewed. Writes only the resources whose key changed: an UPDATE of a resource row also
-    recomputes its stored search vectors on PostgreSQL."""
-    wanted = {row.resource_id: -1.0 if row.ranking_score is None else row.ranking_score for row in rows}
+    """Keep the resource's stored sort keys equal to its metrics: score_sort (the ranking score, -1
+    while unreviewed) and impact_sort (`impact_score`). Writes only the resources whose keys changed."""
+    wanted = {
+        row.resource_id: (
+            -1.0 if row.ranking_score is None else row.ranking_score,
+            impact_score(
+                learner_endorsements=row.learner_endorsements, expert_endorsements=row.expert_endorsements
+            ),
+        )
+        for row in rows
+    }
     stale = [
-        Resource(pk=pk, score_sort=wanted[pk])
-        for pk, current in Resource.objects.filter(pk__in=list(wanted)).values_list("pk", "score_sort")
-        if current != wanted[pk]
+        Resource(pk=pk, score_sort=wanted[pk][0], impact_sort=wanted[pk][1])
+        for pk, score, impact in Resource.objects.filter(pk__in=list(wanted)).values_list(
+            "pk", "score_sort", "impact_sort"
+        )
+        if (score, impact) != wanted[pk]
     ]
-    Resource.objects.bulk_update(stale, ["score_sort"], batch_size=500)
+    Resource.objects.bulk_update(stale, ["score_sort", "impact_sort"], batch_size=500)
 
 
 def metrics_refresh_resource(*, resource_id: int) -> ResourceMetrics:
