@@ -164,6 +164,10 @@ def main() -> None:
         from curation.services.metrics import metrics_recompute_all
 
         if args.keep and Resource.objects.exists():
+            from django.db import connection
+
+            with connection.cursor() as cursor:  # what autovacuum does after the migrations' bulk updates
+                cursor.execute("VACUUM ANALYZE")
             from curation.models import Endorsement, Review
 
             sizes = {
