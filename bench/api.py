@@ -8,8 +8,9 @@ and related resources from one client
 throughput under load from 4 concurrent clients (on this 2-core machine the clients share the cores
 with the server, so that latency includes queueing); next to the bare SQL time of the same search
 pages (every statement of the page, executed directly on the database); and the query count of each
-list at page sizes 10 and 100 (it must not grow). Targets: search p95 < 50 ms and within 3x of its
-bare SQL's p95 (the p50 ratio is reported beside it), both from one client; synonym search p95 < 50 ms, facet counts p95 < 100 ms,
+list at page sizes 10 and 100 (it must not grow). Targets: search p95 < 50 ms, and within 3x of its
+bare SQL's p95 (the bare statements run warm, a second time, so they are compared with the same searches
+through the API run again, warm; the p50 ratio is reported beside it), both from one client; synonym search p95 < 50 ms, facet counts p95 < 100 ms,
 related p95 < 50 ms.
 
 Usage: python bench/api.py [--resources 100000] [--requests 400] [--pg postgres://postgres@127.0.0.1:5432]
@@ -266,6 +267,9 @@ def main() -> None:
         print(json.dumps({"one_client": results}), file=sys.stderr, flush=True)  # kept if the load run fails
         under_load = {name: load(base, paths) for name, paths in endpoints.items()}
         bare = bare_search_ms(terms[:200])
+        # The bare SQL above runs each page's statements a second time (the capture ran them once), on a
+        # warm cache; compare it with the same searches through the API in the same warm state.
+        warm = load(base, [f"/api/v1/resources/?q={term}" for term in terms[:200]], concurrency=1)
         counts = query_counts()
     finally:
         if server is not None:
@@ -289,14 +293,17 @@ def main() -> None:
         },
         "bare_sql_search_p50_ms": bare["p50_ms"],
         "bare_sql_search_p95_ms": bare["p95_ms"],
-        "search_overhead_vs_bare_sql": round(results["search"]["p50_ms"] / bare["p50_ms"], 2),
-        "search_p95_vs_bare_sql_p95": round(results["search"]["p95_ms"] / bare["p95_ms"], 2),
+        "warm_search_p50_ms": warm["p50_ms"],
+        "warm_search_p95_ms": warm["p95_ms"],
+        "search_overhead_vs_bare_sql": round(warm["p50_ms"] / bare["p50_ms"], 2),
+        "search_p95_vs_bare_sql_p95": round(warm["p95_ms"] / bare["p95_ms"], 2),
         "query_counts_page_10_vs_100": counts,
         "gunicorn_worker_timeouts": timeouts,
         "targets": {
             "search_p95_under_50_ms": results["search"]["p95_ms"] < 50,
-            # the acceptance's wording: search p95 under 50 ms and within 3x bare SQL (p95 against p95)
-            "overhead_under_3x": results["search"]["p95_ms"] < 3 * bare["p95_ms"],
+            # the acceptance's wording: search p95 under 50 ms and within 3x bare SQL (p95 against p95,
+            # both warm: the same searches again through the API)
+            "overhead_under_3x": warm["p95_ms"] < 3 * bare["p95_ms"],
             "query_count_flat": all(small == large for small, large in counts.values()),
             "synonym_search_p95_under_50_ms": results["synonym_search"]["p95_ms"] < 50,
             "facets_p95_under_100_ms": results["facets"]["p95_ms"] < 100,
