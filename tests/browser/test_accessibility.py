@@ -44,10 +44,28 @@ def test_main_pages_have_no_serious_or_critical_accessibility_violations(page):
         review_count=3,
         published_at=timezone.now(),
     )
+    from curation.enums import EpisodeFileStatus
+    from curation.models import EpisodeChapters, Transcript
+    from curation.services.collections import collection_add, collection_create
+
+    EpisodeChapters.objects.create(
+        resource=episode,
+        status=EpisodeFileStatus.INDEXED,
+        chapters=[{"start_seconds": 60, "title": "Calcium"}],
+    )
+    Transcript.objects.create(
+        resource=episode,
+        status=EpisodeFileStatus.INDEXED,
+        text="Welcome. Calcium first.",
+        cues=[[0, 0], [60, 9]],
+    )
+    shared = collection_create(owner=UserFactory(username="ben"), title="Renal nights", visibility="public")
+    collection_add(user=shared.owner, collection=shared, resource=episode, note="Start here")
     pages = [
         "/",
         "/search/?q=hyperkalaemia",
         f"/resources/{episode.public_id}/",
+        f"/collections/{shared.public_id}/",
         "/sources/",
         f"/sources/{source.public_id}/",
         "/topics/emergency-medicine/",
@@ -65,9 +83,10 @@ def test_main_pages_have_no_serious_or_critical_accessibility_violations(page):
     page.fill("input[name=password]", "correct horse battery staple")
     page.press("input[name=password]", "Enter")
     page.wait_for_selector("text=My library")
-    page.goto("/library/")
-    if violations := axe_violations(page):
-        found["/library/"] = violations
+    for path in ("/library/", "/collections/", f"/resources/{episode.public_id}/"):  # signed in: list forms
+        page.goto(path)
+        if violations := axe_violations(page):
+            found[f"{path} (signed in)"] = violations
     assert found == {}
 
 
