@@ -167,12 +167,6 @@ TIERS = [
     ),
     (f"NOT {IN_TITLE} AND NOT {IN_SUMMARY}", 2, "0.0", 0, BODY_RANK),
 ]
-# Below body text: episodes whose transcript alone matches (ranked TRANSCRIPT_RANK, after every
-# resource whose own text or metadata matches).
-IN_TRANSCRIPT = (
-    "EXISTS (SELECT 1 FROM curation_transcript WHERE curation_transcript.resource_id = curation_resource.id "
-    f"AND curation_transcript.search_text @@ {TSQUERY})"
-)
 RANK = (
     f"CASE WHEN {IN_TITLE} THEN 2 + ts_rank(curation_resource.search_title, {TSQUERY}, 32) "
     f"WHEN {IN_SUMMARY} THEN 1 + ts_rank(curation_resource.search_summary, {TSQUERY}, 32) ELSE 0.0 END"

@@ -34,6 +34,15 @@ def _screened(field: str, text: str) -> str:
     return text
 
 
+def _title(title: str) -> str:
+    title = (title or "").strip()
+    if not title or len(title) > TITLE_CHARS:
+        raise InvalidInput(
+            "Give the list a title.", field_errors={"title": [f"1 to {TITLE_CHARS} characters."]}
+        )
+    return title
+
+
 def _may_edit(user: User, collection: Collection) -> None:
     if collection.owner_id != user.pk and not (collection.is_editorial and user.is_editor):
         raise NotAllowed("Only the collection's owner can change it.")
@@ -44,11 +53,7 @@ def collection_create(
 ) -> Collection:
     """A new reading list of `owner`. Raises InvalidInput for an empty or long title, an unknown
     visibility, or a description the confidentiality screen flags."""
-    title = (title or "").strip()
-    if not title or len(title) > TITLE_CHARS:
-        raise InvalidInput(
-            "Give the list a title.", field_errors={"title": [f"1 to {TITLE_CHARS} characters."]}
-        )
+    title = _title(title)
     if visibility not in CollectionVisibility.values:
         raise InvalidInput("Unknown visibility.", field_errors={"visibility": ["Use private or public."]})
     return Collection.objects.create(
@@ -68,12 +73,7 @@ def collection_update(
     An editorial collection stays public."""
     _may_edit(user, collection)
     if title is not None:
-        title = title.strip()
-        if not title or len(title) > TITLE_CHARS:
-            raise InvalidInput(
-                "Give the list a title.", field_errors={"title": [f"1 to {TITLE_CHARS} characters."]}
-            )
-        collection.title = title
+        collection.title = _title(title)
     if description is not None:
         collection.description = _screened("description", description)
     if visibility is not None:
