@@ -1,11 +1,17 @@
 """Harvest benchmark: N generated feeds (default 500 x ~50 entries) served from 127.0.0.1.
 
-Measured in one run, on the same bytes:
-- bare `feedparser.parse` of every document (lower bound: parsing only, no network, no storage);
-- our first harvest (fetch + parse + normalise + store) in resources/s;
-- our re-poll of the unchanged feeds (conditional GET -> 304) in sources/s;
-- the `reader` library (a maintained Python feed reader) updating the same feeds from scratch;
-- peak RSS of our first harvest at N/5 and at N feeds (each in a fresh process), to show it is flat.
+Measured in one run, on the same bytes, each phase in a fresh process:
+- bare `feedparser.parse` of every document with the pipeline's own flags (`sanitize_html=False,
+  resolve_relative_uris=False`: the parse-only limit, no network, no storage), and with feedparser's
+  defaults for reference;
+- our first harvest (fetch + parse + normalise + sanitise + store) and our re-poll of the unchanged
+  feeds (conditional GET -> 304), sequential in one process;
+- the `reader` library (a maintained Python feed reader) updating the same feeds from scratch, then
+  re-polling them forced (`update_feeds(scheduled=False)`: its default, scheduled=True, makes no request
+  right after an update, which would time nothing);
+- peak RSS of our first harvest at N/5 and at N feeds, and of reader at N.
+Ours and reader run ROUNDS times in alternating order (ours first, then reader first) and the best of
+each is kept, so neither benefits from a warmer machine.
 
 Prints one JSON line and appends a row to BENCHMARKS.md. Usage: python bench/harvest.py [--feeds 500]
 """
@@ -93,10 +99,27 @@ def serve(feed_count: int) -> tuple[http.server.ThreadingHTTPServer, list[str]]:
 
 
 # --- phases, each run in a fresh process ---------------------------------------------------------
+def _bodies(urls: list[str]) -> list[bytes]:
+    return [generate_feed(int(url.rsplit("/", 1)[1].split(".")[0])) for url in urls]
+
+
 def phase_feedparser(urls: list[str]) -> dict[str, float]:
+    """Like for like: the flags workers.harvest.parse passes."""
     import feedparser
 
-    bodies = [generate_feed(int(url.rsplit("/", 1)[1].split(".")[0])) for url in urls]
+    bodies = _bodies(urls)
+    started = time.perf_counter()
+    entries = sum(
+        len(feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False).entries)
+        for body in bodies
+    )
+    return {"seconds": time.perf_counter() - started, "entries": entries}
+
+
+def phase_feedparser_defaults(urls: list[str]) -> dict[str, float]:
+    import feedparser
+
+    bodies = _bodies(urls)
     started = time.perf_counter()
     entries = sum(len(feedparser.parse(body).entries) for body in bodies)
     return {"seconds": time.perf_counter() - started, "entries": entries}
@@ -120,8 +143,9 @@ def phase_ours(urls: list[str]) -> dict[str, float]:
     django.setup()
     from django.core.management import call_command
 
-    from curation.models import Resource, Source
+    from curation.models import FetchAttempt, Resource, Source
     from curation.services.catalogue import source_register
+    from curation.services.harvest import fetch_attempts_flush
     from workers.harvest.pipeline import harvest_source
 
     call_command("migrate", verbosity=0)
@@ -134,9 +158,11 @@ def phase_ours(urls: list[str]) -> dict[str, float]:
     started = time.perf_counter()
     for source_id in ids:
         harvest_source(source_id)
+    fetch_attempts_flush()  # the 304s' attempt rows, batched
     repoll = time.perf_counter() - started
     assert Resource.objects.count() == stored, "re-poll created resources"
     assert Source.objects.filter(last_outcome="not_modified").count() == len(ids), "re-poll was not a 304"
+    assert FetchAttempt.objects.filter(outcome="not_modified").count() == len(ids), "attempts not all written"
     return {
         "first_seconds": first,
         "resources": stored,
@@ -156,11 +182,26 @@ def phase_reader(urls: list[str]) -> dict[str, float]:
     reader.update_feeds(workers=1)
     seconds = time.perf_counter() - started
     entries = reader.get_entry_counts().total
+    started = time.perf_counter()
+    reader.update_feeds(workers=1, scheduled=False)  # forced: every feed requested again (304s)
+    repoll = time.perf_counter() - started
+    assert reader.get_entry_counts().total == entries, "reader's re-poll created entries"
     reader.close()
-    return {"seconds": seconds, "entries": entries}
+    return {
+        "seconds": seconds,
+        "entries": entries,
+        "repoll_seconds": repoll,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
-PHASES = {"feedparser": phase_feedparser, "ours": phase_ours, "reader": phase_reader}
+PHASES = {
+    "feedparser": phase_feedparser,
+    "feedparser_defaults": phase_feedparser_defaults,
+    "ours": phase_ours,
+    "reader": phase_reader,
+}
+ROUNDS = 2
 
 
 def run_phase(name: str, urls: list[str]) -> dict[str, float]:
@@ -189,38 +230,55 @@ def main() -> None:
 
     server, urls = serve(args.feeds)
     small = urls[: max(args.feeds // 5, 1)]
+    runs: dict[str, list[dict[str, float]]] = {"ours": [], "reader": []}
     try:
         bare = run_phase("feedparser", urls)
-        ours = run_phase("ours", urls)
+        defaults = run_phase("feedparser_defaults", urls)
+        for round_number in range(ROUNDS):
+            order = ("ours", "reader") if round_number % 2 == 0 else ("reader", "ours")
+            for name in order:
+                runs[name].append(run_phase(name, urls))
         ours_small = run_phase("ours", small)
-        theirs = run_phase("reader", urls)
     finally:
         server.shutdown()
+    first = min(run["first_seconds"] for run in runs["ours"])
+    repoll = min(run["repoll_seconds"] for run in runs["ours"])
+    reader_first = min(run["seconds"] for run in runs["reader"])
+    reader_repoll = min(run["repoll_seconds"] for run in runs["reader"])
+    rss = max(run["peak_rss_mib"] for run in runs["ours"])
+    reader_rss = max(run["peak_rss_mib"] for run in runs["reader"])
+    stored = runs["ours"][0]["resources"]
     result = {
         "benchmark": "harvest",
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
         "feeds": args.feeds,
         "entries_per_feed": ENTRIES_PER_FEED,
-        "resources_stored": ours["resources"],
-        "feedparser_seconds": round(bare["seconds"], 2),
-        "first_harvest_seconds": round(ours["first_seconds"], 2),
-        "first_harvest_resources_per_s": round(ours["resources"] / ours["first_seconds"], 1),
-        "first_vs_feedparser": round(ours["first_seconds"] / bare["seconds"], 2),
-        "reader_seconds": round(theirs["seconds"], 2),
-        "reader_entries": theirs["entries"],
-        "first_vs_reader": round(ours["first_seconds"] / theirs["seconds"], 2),
-        "repoll_seconds": round(ours["repoll_seconds"], 2),
-        "repoll_sources_per_s": round(args.feeds / ours["repoll_seconds"], 1),
-        "repoll_speedup": round(ours["first_seconds"] / ours["repoll_seconds"], 1),
+        "rounds": ROUNDS,
+        "resources_stored": stored,
+        "feedparser_same_flags_seconds": round(bare["seconds"], 2),
+        "feedparser_defaults_seconds": round(defaults["seconds"], 2),
+        "first_harvest_seconds": round(first, 2),
+        "first_harvest_resources_per_s": round(stored / first, 1),
+        "first_vs_feedparser_same_flags": round(first / bare["seconds"], 2),
+        "reader_first_seconds": round(reader_first, 2),
+        "reader_entries": runs["reader"][0]["entries"],
+        "first_speedup_vs_reader": round(reader_first / first, 2),
+        "repoll_seconds": round(repoll, 2),
+        "repoll_sources_per_s": round(args.feeds / repoll, 1),
+        "reader_forced_repoll_seconds": round(reader_repoll, 2),
+        "reader_forced_repoll_sources_per_s": round(args.feeds / reader_repoll, 1),
+        "repoll_speedup_vs_reader": round(reader_repoll / repoll, 2),
         "peak_rss_mib_small": round(ours_small["peak_rss_mib"], 1),
-        "peak_rss_mib": round(ours["peak_rss_mib"], 1),
+        "peak_rss_mib": round(rss, 1),
+        "reader_peak_rss_mib": round(reader_rss, 1),
         "small_feeds": len(small),
         "targets": {
-            "first_within_2x_feedparser": ours["first_seconds"] <= 2 * bare["seconds"],
-            "faster_than_reader": ours["first_seconds"] < theirs["seconds"],
-            "repoll_10x_faster": ours["first_seconds"] >= 10 * ours["repoll_seconds"],
-            "rss_flat": ours["peak_rss_mib"] <= 1.25 * ours_small["peak_rss_mib"],
+            "first_within_2x_feedparser_same_flags": first <= 2 * bare["seconds"],
+            "first_1_5x_faster_than_reader": reader_first >= 1.5 * first,
+            "repoll_2x_faster_than_reader_forced": reader_repoll >= 2 * repoll,
+            "rss_flat": rss <= 1.25 * ours_small["peak_rss_mib"],
+            "rss_within_1_5x_reader": rss <= 1.5 * reader_rss,
         },
     }
     emit(result, record=not args.no_record)

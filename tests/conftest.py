@@ -200,6 +200,16 @@ def _fresh_cache():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _no_queued_fetch_attempts():  # type: ignore[no-untyped-def]
+    """A 304's FetchAttempt waits in the process for a batched insert: no test inherits another's."""
+    from curation.services import harvest
+
+    harvest._attempts.take()
+    yield
+    harvest._attempts.take()
+
+
+@pytest.fixture(autouse=True)
 def _reference_data(request):  # type: ignore[no-untyped-def]
     """The taxonomy and instruments come from data migrations. Transactional tests (and the live
     server) flush every table, so restore them, idempotently, for any database test that follows."""

@@ -34,6 +34,7 @@ class FeedServer:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.connections = 0  # TCP connections accepted (keep-alive reuses one)
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -41,6 +42,10 @@ class FeedServer:
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
+
+            def setup(self) -> None:
+                server.connections += 1
+                super().setup()
 
             def do_GET(self) -> None:
                 server.requests.append((self.path, dict(self.headers.items())))

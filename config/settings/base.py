@@ -366,6 +366,9 @@ HARVEST_MAX_REDIRECTS = env.int("HARVEST_MAX_REDIRECTS", default=5)
 HARVEST_MAX_ENTRIES = env.int("HARVEST_MAX_ENTRIES", default=200)
 HARVEST_DISPATCH_BATCH = env.int("HARVEST_DISPATCH_BATCH", default=100)
 HARVEST_DISPATCH_MAX_PER_TICK = env.int("HARVEST_DISPATCH_MAX_PER_TICK", default=10_000)
+# A 304's FetchAttempt row waits in the worker for a batched INSERT: at most this many rows or seconds.
+HARVEST_ATTEMPT_BATCH = env.int("HARVEST_ATTEMPT_BATCH", default=100)
+HARVEST_ATTEMPT_FLUSH_SECONDS = env.float("HARVEST_ATTEMPT_FLUSH_SECONDS", default=10.0)
 HARVEST_PER_HOST_IN_FLIGHT = env.int("HARVEST_PER_HOST_IN_FLIGHT", default=2)
 
 # Where the client's address is in request.META: REMOTE_ADDR when the web process faces clients, the

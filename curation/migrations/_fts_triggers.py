@@ -17,19 +17,22 @@ TRIGGERS = [
 # same non-empty work key has a smaller id. Kept by the database itself, so every write path (harvest,
 # moderation, the admin, a test's factory) agrees with it.
 _IS_PRIMARY = (
-    # e.work_key <> '' lets the planner use the partial index resource_work_idx (keyed rows only)
+    # NOT (e.work_key = '') lets the planner use the partial index resource_work_idx (keyed rows only):
+    # SQLite uses a partial index only when the query repeats the index's own condition, spelt the same
+    # way (`work_key <> ''` is not recognised, and every insert then scanned the table)
     "(work_key = '' OR NOT EXISTS (SELECT 1 FROM curation_resource AS e WHERE e.work_key = "
-    "curation_resource.work_key AND e.work_key <> '' AND e.status = 'visible' AND e.id < curation_resource.id))"
+    "curation_resource.work_key AND NOT (e.work_key = '') AND e.status = 'visible' AND e.id < curation_resource.id))"
 )
 _PRIMARY = f"UPDATE curation_resource SET work_primary = {_IS_PRIMARY}"
-_CHANGED = f"work_primary <> {_IS_PRIMARY}"  # write only the rows whose answer changes
+_CHANGED = f"work_primary <> {_IS_PRIMARY}"
+_KEYED = "NOT (work_key = '')"  # spelt as resource_work_idx's condition, see above
 WORK_TRIGGERS = [
     "CREATE TRIGGER IF NOT EXISTS resource_work_insert AFTER INSERT ON curation_resource "
-    f"WHEN new.work_key <> '' BEGIN {_PRIMARY} WHERE work_key = new.work_key AND {_CHANGED}; END",
+    f"WHEN new.work_key <> '' BEGIN {_PRIMARY} WHERE work_key = new.work_key AND {_KEYED} AND {_CHANGED}; END",
     "CREATE TRIGGER IF NOT EXISTS resource_work_update AFTER UPDATE OF status, work_key ON curation_resource BEGIN "
-    f"{_PRIMARY} WHERE (work_key IN (new.work_key, old.work_key) OR id = new.id) AND {_CHANGED}; END",
+    f"{_PRIMARY} WHERE ((work_key IN (new.work_key, old.work_key) AND {_KEYED}) OR id = new.id) AND {_CHANGED}; END",
     "CREATE TRIGGER IF NOT EXISTS resource_work_delete AFTER DELETE ON curation_resource "
-    f"WHEN old.work_key <> '' BEGIN {_PRIMARY} WHERE work_key = old.work_key AND {_CHANGED}; END",
+    f"WHEN old.work_key <> '' BEGIN {_PRIMARY} WHERE work_key = old.work_key AND {_KEYED} AND {_CHANGED}; END",
 ]
 POSTGRES_WORK_TRIGGER = f"""
 CREATE OR REPLACE FUNCTION curation_resource_work_primary() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -43,7 +46,7 @@ BEGIN
         keys := ARRAY[NEW.work_key, OLD.work_key];
     END IF;
     {_PRIMARY}
-        WHERE ((work_key = ANY(keys) AND work_key <> '') OR (TG_OP = 'UPDATE' AND id = NEW.id)) AND {_CHANGED};
+        WHERE ((work_key = ANY(keys) AND {_KEYED}) OR (TG_OP = 'UPDATE' AND id = NEW.id)) AND {_CHANGED};
     RETURN NULL;
 END
 $$;

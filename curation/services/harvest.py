@@ -4,11 +4,14 @@ The workers fetch and normalise outside any transaction and hand the result here
 it in one short transaction."""
 
 import logging
+import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Sum
 from django.utils import timezone
 
@@ -145,10 +148,124 @@ def harvest_record(*, source_id: int, report: FeedReport, entries: Sequence[Harv
             updated_resources=counts.updated_resources,
             error=report.error[:4000],
         )
+        if len(_attempts):  # queued 304 attempts go in with this one
+            fetch_attempts_flush()
     keys = {entry.work_key for entry in entries if entry.work_key}
-    if keys and (counts.new_resources or counts.updated_resources):
+    # SQLite runs one writer at a time, so its triggers already saw every committed copy of a work
+    if keys and (counts.new_resources or counts.updated_resources) and connection.vendor != "sqlite":
         transaction.on_commit(lambda: works_reconcile(work_keys=keys))
     return counts
+
+
+def harvest_record_not_modified(
+    *, source_id: int, kind: str, poll_interval_seconds: int, report: FeedReport
+) -> HarvestCounts:
+    """Store a 304 Not Modified, the commonest outcome of a poll, as one UPDATE of the source's harvest
+    state (no row lock, no read, no full save) plus a FetchAttempt row queued for a batched insert
+    (`fetch_attempts_flush`). Equivalent to `harvest_record` for a 304 without a permanent redirect
+    (which the caller routes there instead). A source deleted meanwhile is ignored."""
+    now = timezone.now()
+    interval = polling.interval_with_hints(
+        kind, poll_interval_seconds, ttl_minutes=None, max_age_seconds=report.max_age_seconds
+    )
+    updated = Source.objects.filter(pk=source_id).update(
+        last_outcome=FetchOutcome.NOT_MODIFIED,
+        last_fetched_at=now,
+        last_success_at=now,
+        consecutive_errors=0,
+        first_error_at=None,
+        last_error="",
+        redirect_candidate_url="",
+        redirect_candidate_count=0,
+        next_poll_at=now + timedelta(seconds=polling.with_jitter(interval)),
+    )
+    if not updated:
+        return HarvestCounts(outcome="deleted")
+    _attempts.add(
+        FetchAttempt(
+            source_id=source_id,
+            started_at=report.started_at,
+            duration_ms=report.duration_ms,
+            outcome=FetchOutcome.NOT_MODIFIED,
+            http_status=report.http_status,
+            bytes_received=report.bytes_received,
+        )
+    )
+    if _attempts.due():
+        fetch_attempts_flush()
+    return HarvestCounts(outcome=FetchOutcome.NOT_MODIFIED)
+
+
+class _AttemptBuffer:
+    """FetchAttempt rows waiting for one batched INSERT, per process. Flushed when it holds
+    HARVEST_ATTEMPT_BATCH rows, when its oldest row is HARVEST_ATTEMPT_FLUSH_SECONDS old, after every
+    other harvest outcome, by the worker's idle timer and when the worker process stops."""
+
+    def __init__(self) -> None:
+        self._rows: list[FetchAttempt] = []
+        self._oldest = 0.0
+        self._lock = threading.Lock()
+
+    def add(self, row: FetchAttempt) -> None:
+        with self._lock:
+            if not self._rows:
+                self._oldest = time.monotonic()
+            self._rows.append(row)
+
+    def due(self) -> bool:
+        with self._lock:
+            return bool(self._rows) and (
+                len(self._rows) >= settings.HARVEST_ATTEMPT_BATCH
+                or time.monotonic() - self._oldest >= settings.HARVEST_ATTEMPT_FLUSH_SECONDS
+            )
+
+    def take(self) -> list[FetchAttempt]:
+        with self._lock:
+            rows, self._rows = self._rows, []
+            return rows
+
+    def give_back(self, rows: list[FetchAttempt]) -> None:
+        with self._lock:
+            if not self._rows:
+                self._oldest = time.monotonic()
+            self._rows[:0] = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+_attempts = _AttemptBuffer()
+
+
+def fetch_attempts_pending() -> int:
+    """How many FetchAttempt rows this process holds for its next batched insert."""
+    return len(_attempts)
+
+
+def fetch_attempts_flush() -> int:
+    """Insert the queued FetchAttempt rows in one statement (rows of sources deleted meanwhile are
+    dropped). On a database error the rows go back to the queue for the next flush. Returns the rows
+    written."""
+    rows = _attempts.take()
+    if not rows:
+        return 0
+    try:
+        for _ in range(2):  # a source deleted between the check and the insert: check again, once
+            live = set(
+                Source.objects.filter(pk__in={row.source_id for row in rows}).values_list("pk", flat=True)
+            )
+            rows = [row for row in rows if row.source_id in live]
+            try:
+                with transaction.atomic():
+                    FetchAttempt.objects.bulk_create(rows, batch_size=500)
+                return len(rows)
+            except IntegrityError:
+                continue
+        logger.warning("dropped %d fetch attempts of sources deleted during the flush", len(rows))
+        return 0
+    except Exception:
+        _attempts.give_back(rows)
+        raise
 
 
 def works_reconcile(*, work_keys: Iterable[str]) -> int:
@@ -164,6 +281,7 @@ def works_reconcile(*, work_keys: Iterable[str]) -> int:
     for primary in (True, False):
         wrong = (
             Resource.objects.filter(work_key__in=keys, work_primary=primary)
+            .exclude(work_key="")  # spelt as resource_work_idx's condition, so SQLite uses that index
             .annotate(has_earlier=Exists(earlier))
             .filter(has_earlier=primary)
             .values("pk")

@@ -88,3 +88,24 @@ def test_the_listed_copy_follows_every_write_path(cross_posted):
     assert listed() == {second.pk}
     Resource.objects.filter(pk=third.pk).update(work_primary=True)  # as a race between harvests leaves it
     assert works_reconcile(work_keys=["w" * 64]) == 1 and listed() == {second.pk}
+
+
+def test_the_work_key_statements_use_the_partial_index():
+    """SQLite uses the partial index resource_work_idx only when a statement spells its condition the
+    same way; the triggers once scanned the whole table for every inserted row (a first harvest of 100
+    feeds took 18 s instead of 3). PostgreSQL's planner proves the condition from either spelling."""
+    from django.db import connection
+
+    from curation.migrations import _fts_triggers
+
+    if connection.vendor != "sqlite":
+        pytest.skip("a SQLite planner rule")  # PostgreSQL's plans are covered by bench/api.py
+    statements = [
+        _fts_triggers.WORK_TRIGGERS[0].split(" BEGIN ", 1)[1].rsplit("; END", 1)[0].replace("new.", "'k'."),
+        _fts_triggers.WORK_TRIGGERS[2].split(" BEGIN ", 1)[1].rsplit("; END", 1)[0].replace("old.", "'k'."),
+    ]
+    with connection.cursor() as cursor:
+        for statement in statements:
+            statement = statement.replace("'k'.work_key", "'k'")
+            plan = " ".join(str(row) for row in cursor.execute("EXPLAIN QUERY PLAN " + statement).fetchall())
+            assert "SCAN curation_resource" not in plan and "resource_work_idx" in plan, plan

@@ -9,6 +9,7 @@
   cap on the body size after decompression, counted while streaming.
 """
 
+import contextlib
 import email.utils
 import functools
 import hashlib
@@ -230,6 +231,7 @@ def _fetch_following_redirects(
                     )
                 all_permanent = all_permanent and response.status_code in PERMANENT_REDIRECTS
                 current = urljoin(current, location.strip())
+                _release(response)
                 continue
             result.final_url = current
             if hop and all_permanent:
@@ -258,7 +260,10 @@ def _read_response(response: httpx.Response, result: FetchResult, deadline: floa
     result.max_age_seconds = int(match.group(1)) if match else None
     if status == 304:
         result.outcome = FetchOutcome.NOT_MODIFIED
+        _release(response)
         return
+    if status >= 400 or status < 200:  # an error page: not read, but the connection is kept
+        _release(response)
     if status == 410:
         raise FetchError(FetchOutcome.GONE, "410 Gone", status)
     if status == 429:
@@ -270,6 +275,24 @@ def _read_response(response: httpx.Response, result: FetchResult, deadline: floa
     result.content_type = response.headers.get("content-type", "")
     result.body = read_limited(response, deadline, limit)
     result.outcome = FetchOutcome.OK
+
+
+_SMALL_BODY = 64 * 1024
+
+
+def _release(response: httpx.Response) -> None:
+    """Read the small body of a response we do not use (304, redirect, error page), so its keep-alive
+    connection goes back to the pool: closing a response with its body unread closes the connection,
+    and the next feed on that host pays a new TCP (and TLS) handshake. Large or unsized bodies are left
+    unread (the connection is then closed)."""
+    declared = response.headers.get("content-length", "")
+    if status_has_no_body(response.status_code) or (declared.isdigit() and int(declared) <= _SMALL_BODY):
+        with contextlib.suppress(httpx.HTTPError):  # then the connection is dropped, as it would have been
+            response.read()
+
+
+def status_has_no_body(status: int) -> bool:
+    return status == 304 or status == 204 or 100 <= status < 200
 
 
 def read_limited(response: httpx.Response, deadline: float, limit: int | None = None) -> bytes:

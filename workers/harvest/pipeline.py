@@ -10,7 +10,13 @@ from django.conf import settings
 
 from curation.enums import FetchOutcome, IdentityMode
 from curation.models import Source
-from curation.services.harvest import FeedReport, HarvestCounts, HarvestedEntry, harvest_record
+from curation.services.harvest import (
+    FeedReport,
+    HarvestCounts,
+    HarvestedEntry,
+    harvest_record,
+    harvest_record_not_modified,
+)
 from workers.harvest import fetch as fetching
 from workers.harvest.normalise import choose_identity_mode, clean_url, normalise_feed
 from workers.harvest.parse import ParsedFeed, RejectedDocumentError, parse_feed
@@ -29,7 +35,16 @@ def harvest_source(source_id: int, *, slot: Slot | None = None) -> HarvestCounts
     outcome is DEFERRED, for the caller to try again shortly."""
     source = (
         Source.objects.filter(pk=source_id)
-        .only("id", "feed_url", "etag", "last_modified", "body_hash", "identity_mode")
+        .only(
+            "id",
+            "kind",
+            "poll_interval_seconds",
+            "feed_url",
+            "etag",
+            "last_modified",
+            "body_hash",
+            "identity_mode",
+        )
         .first()
     )
     if source is None:
@@ -44,7 +59,15 @@ def harvest_source(source_id: int, *, slot: Slot | None = None) -> HarvestCounts
             client=fetching.shared_client(),
         )
     report, entries = _interpret(source, result)
-    counts = harvest_record(source_id=source.pk, report=report, entries=entries)
+    if report.outcome == FetchOutcome.NOT_MODIFIED and not report.permanent_redirect_url:
+        counts = harvest_record_not_modified(
+            source_id=source.pk,
+            kind=source.kind,
+            poll_interval_seconds=source.poll_interval_seconds,
+            report=report,
+        )
+    else:
+        counts = harvest_record(source_id=source.pk, report=report, entries=entries)
     logger.info(
         "harvested source=%s outcome=%s new=%s updated=%s in %s ms",
         source.pk,
