@@ -5,6 +5,7 @@ from frontend.views import collections, developer, editor, expert, integrity, le
 app_name = "frontend"
 urlpatterns = [
     path("", learner.home, name="home"),
+    path("robots.txt", learner.robots_txt, name="robots-txt"),
     path("resources/<uuid:public_id>/", learner.resource_detail, name="resource-detail"),
     path("resources/<uuid:public_id>/go/", learner.resource_outbound, name="resource-outbound"),
     path("sources/", learner.source_list, name="source-list"),

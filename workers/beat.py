@@ -37,6 +37,11 @@ BEAT_SCHEDULE = {
         "schedule": crontab(day_of_week=0, hour=4, minute=30),
         "options": {"expires": 24 * 3600},
     },
+    "refresh-trending": {
+        "task": "workers.tasks.refresh_trending",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 240},
+    },
     "check-source-claims": {
         "task": "workers.tasks.check_source_claims",
         "schedule": crontab(minute="*/10"),

@@ -35,7 +35,7 @@ from curation.services.episodes import (
 )
 from curation.services.harvest import fetch_attempts_prune
 from curation.services.integrity import resource_liveness_record, source_liveness_record
-from curation.services.metrics import metrics_recompute_all, usage_visits_prune
+from curation.services.metrics import metrics_recompute_all, trending_refresh, usage_visits_prune
 from curation.services.notifications import assignment_send_deadline_reminders
 from workers.harvest.chapters import ChaptersUnreadable, chapters_parse
 from workers.harvest.discovery import DiscoveryError, discover
@@ -228,6 +228,12 @@ def dispatch_due_sources() -> int:
     if dispatched:
         logger.info("dispatched %d due sources", dispatched)
     return dispatched
+
+
+@shared_task(acks_late=True)
+def refresh_trending() -> int:
+    """Store the home page's trending list (a week of views, clicks and endorsements)."""
+    return trending_refresh()
 
 
 @shared_task(acks_late=True)

@@ -75,6 +75,7 @@ from curation.selectors.public import (
     source_list_with_counts,
     specialty_topics,
     topic_list,
+    trending_resource_ids,
 )
 from curation.selectors.research import (
     RESEARCH_RELIABILITY_KEY,
@@ -168,4 +169,5 @@ __all__ = [
     "specialty_topics",
     "topic_list",
     "transcript_passages",
+    "trending_resource_ids",
 ]

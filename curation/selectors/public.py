@@ -35,6 +35,7 @@ from curation.models import (
     Endorsement,
     Instrument,
     InstrumentVersion,
+    ResearchResult,
     Resource,
     ResourceDailyStat,
     ResourceMetrics,
@@ -328,10 +329,14 @@ def resource_list_vetted(*, topic_slug: str = "", limit: int = 50) -> list[Resou
     return list(resources.order_by("-published_at", "-id")[:limit])
 
 
-def resource_list_trending(*, days: int = 7, limit: int = 6) -> list[Resource]:
+TRENDING_KEY = "home-trending"
+
+
+def trending_resource_ids(*, days: int = 7, limit: int = 6) -> list[int]:
     """What learners used most in the last `days` days: views, outbound clicks (x3) and counted
-    endorsements (x5). Reads only the recent activity, so its cost follows the week's traffic, not
-    the size of the catalogue. Resources nobody touched are not trending."""
+    endorsements (x5), hottest first, listed resources only. Reads only the recent activity, so its
+    cost follows the week's traffic, not the size of the catalogue. Resources nobody touched are not
+    trending. Computed by a worker (`trending_refresh`); pages read the stored answer."""
     since = timezone.now() - timedelta(days=days)
     heat: dict[int, int] = {}
     use = (
@@ -350,9 +355,18 @@ def resource_list_trending(*, days: int = 7, limit: int = 6) -> list[Resource]:
         heat[resource_id] = heat.get(resource_id, 0) + int(n or 0)
     for resource_id, n in endorsed:
         heat[resource_id] = heat.get(resource_id, 0) + 5 * n
-    hottest = sorted((pk for pk in heat if heat[pk] > 0), key=lambda pk: -heat[pk])[: limit * 2]
-    found = {r.pk: r for r in resource_list_listed().filter(pk__in=hottest)}
-    return [found[pk] for pk in hottest if pk in found][:limit]
+    hottest = sorted((pk for pk in heat if heat[pk] > 0), key=lambda pk: -heat[pk])[: limit * 4]
+    listed = set(resource_list_listed().filter(pk__in=hottest).values_list("pk", flat=True))
+    return [pk for pk in hottest if pk in listed][: limit * 2]
+
+
+def resource_list_trending(*, limit: int = 6) -> list[Resource]:
+    """The trending list the worker stored (`trending_resource_ids`), re-checked against what is listed
+    now (a resource removed since the last refresh never shows). Empty before the first refresh."""
+    stored = ResearchResult.objects.filter(key=TRENDING_KEY).values_list("data", flat=True).first() or []
+    ids = [pk for pk in stored if isinstance(pk, int)]
+    found = {r.pk: r for r in resource_list_listed().filter(pk__in=ids)}
+    return [found[pk] for pk in ids if pk in found][:limit]
 
 
 def score_floor_parse(text: str) -> tuple[str, float]:

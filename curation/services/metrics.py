@@ -29,6 +29,7 @@ from curation.models import (
     Endorsement,
     InstrumentReliabilitySnapshot,
     InstrumentVersion,
+    ResearchResult,
     Resource,
     ResourceDailyStat,
     ResourceMetrics,
@@ -36,7 +37,8 @@ from curation.models import (
     UsageVisit,
     User,
 )
-from curation.selectors import impact_score, reviews_public
+from curation.selectors import impact_score, reviews_public, trending_resource_ids
+from curation.selectors.public import TRENDING_KEY
 
 FORMULA_VERSION = "bayes-normalised/1"
 PRIOR_MEAN = 0.5
@@ -286,3 +288,13 @@ def resource_unsave(*, user: User, resource: Resource) -> bool:
         if deleted:
             defer(METRICS, resource_ids=[resource.pk])
     return bool(deleted)
+
+
+def trending_refresh() -> int:
+    """Compute the home page's trending list and store it for pages to read (beat, every few minutes):
+    a request never aggregates a week of activity. Returns how many resources it holds."""
+    ids = trending_resource_ids()
+    ResearchResult.objects.update_or_create(
+        key=TRENDING_KEY, defaults={"data": ids, "inputs": "", "computed_at": timezone.now()}
+    )
+    return len(ids)

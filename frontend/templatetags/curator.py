@@ -1,9 +1,12 @@
 """Small presentation helpers for the templates: durations, plain-text excerpts, topic chips."""
 
+import json
 import re
+from typing import Any
 
 from django import template
 from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from curation.formulas import clock_text
@@ -56,3 +59,52 @@ def chips(topics: object) -> list[object]:
 def get_count(counts: dict[str, int] | None, key: str) -> int:
     """A facet value's count (0 when nothing matches it)."""
     return (counts or {}).get(str(key), 0)
+
+
+_LD_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+_LD_TYPES = {"podcast": ["LearningResource", "PodcastEpisode"], "video": ["LearningResource", "VideoObject"]}
+_LD_KINDS = {"podcast": "podcast episode", "video": "video", "blog": "blog post"}
+
+
+@register.simple_tag(takes_context=True)
+def learning_resource_ld(context: template.Context, resource: object) -> str:
+    """schema.org structured data for a resource page (JSON-LD): a LearningResource, and also a
+    PodcastEpisode or VideoObject, so search engines and aggregators can list it as free education."""
+    request = context["request"]
+    r: Any = resource
+    topics = [t for t in r.topics.all() if t.kind in ("specialty", "learner_level")]
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": _LD_TYPES.get(r.source.kind, "LearningResource"),
+        "name": r.title,
+        "url": request.build_absolute_uri(),
+        "learningResourceType": _LD_KINDS.get(r.source.kind, r.source.kind),
+        "isAccessibleForFree": True,
+        "inLanguage": r.language or r.source.language or "en",
+        "datePublished": r.published_at.isoformat(),
+        "publisher": {"@type": "Organization", "name": str(r.source)},
+        "about": [t.name for t in topics if t.kind == "specialty"],
+        "educationalLevel": [t.name for t in topics if t.kind == "learner_level"],
+    }
+    if r.summary:
+        data["description"] = excerpt(r.summary, 60)
+    if r.canonical_url:
+        data["sameAs"] = r.canonical_url
+    if r.authors:
+        data["author"] = [{"@type": "Person", "name": str(name)} for name in r.authors[:10]]
+    if r.duration_seconds:
+        data["timeRequired"] = data["duration"] = f"PT{int(r.duration_seconds)}S"
+    if r.source.kind == "video":
+        data["uploadDate"] = data["datePublished"]
+        if r.thumbnail_url:
+            data["thumbnailUrl"] = r.thumbnail_url
+        if r.video_id:
+            data["embedUrl"] = f"https://www.youtube-nocookie.com/embed/{r.video_id}"
+    if r.source.kind == "podcast" and r.enclosure_url:
+        data["associatedMedia"] = {
+            "@type": "MediaObject",
+            "contentUrl": r.enclosure_url,
+            "encodingFormat": r.enclosure_type,
+        }
+    body = json.dumps({k: v for k, v in data.items() if v not in ([], "")}).translate(_LD_ESCAPES)
+    return mark_safe(f'<script type="application/ld+json">{body}</script>')  # noqa: S308 - escaped JSON

@@ -3,7 +3,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,16 +34,13 @@ from curation.services.metrics import (
 from frontend.access import visible_resource_or_404
 
 PAGE_SIZE = 20
-TRENDING_CACHE_SECONDS = 600
 
 
 def home(request: HttpRequest) -> HttpResponse:
     context = {
         "vetted": selectors.resource_list_vetted(limit=6),
-        # Trending reads a week of activity: minutes-old is fresh enough, and it keeps the home page fast.
-        "trending": cache.get_or_set(
-            "home:trending", selectors.resource_list_trending, TRENDING_CACHE_SECONDS
-        ),
+        # Trending is computed by a worker every few minutes (a week of activity) and stored: read here.
+        "trending": selectors.resource_list_trending(),
         "resources": selectors.attach_other_publishers(
             list(selectors.resource_list_listed().order_by("-published_at", "-id")[:20])
         ),
@@ -272,3 +268,20 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return render(
         request, "frontend/error.html", {"title": "Something went wrong", "status": 500}, status=500
     )
+
+
+ROBOTS_TXT = """User-agent: *
+Disallow: /editor/
+Disallow: /reviews/
+Disallow: /accounts/
+Disallow: /admin/
+Disallow: /library/
+Disallow: /digest/
+Disallow: /api/
+Allow: /
+"""
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """What crawlers may index: the public catalogue, not personal or editorial pages."""
+    return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")

@@ -207,11 +207,18 @@ def test_home_shows_newly_vetted_and_trending_resources(client):
     busy = ResourceFactory(title="Busy episode")
     Endorsement.objects.create(user=UserFactory(), resource=busy, kind="learner", status="counted")
     ResourceFactory(title="Quiet post")
+    assert 'id="trending-heading"' not in client.get("/").content.decode()  # before the worker's first run
+    from workers.tasks import refresh_trending
+
+    assert refresh_trending() == 1  # what beat runs every five minutes
     html = client.get("/").content.decode()
     vetted_part = html.split('id="vetted-heading"')[1].split("</section>")[0]
     trending_part = html.split('id="trending-heading"')[1].split("</section>")[0]
     assert "Vetted primer" in vetted_part and "Busy episode" not in vetted_part
     assert "Busy episode" in trending_part and "Quiet post" not in trending_part
+    busy.status = "removed"
+    busy.save()
+    assert 'id="trending-heading"' not in client.get("/").content.decode()  # removed since the refresh
 
 
 def test_orcid_sign_in_is_offered_only_when_an_orcid_app_is_configured(client, settings):
@@ -237,3 +244,29 @@ def test_sources_page_counts_only_visible_resources(client, django_assert_max_nu
     assert counts == {"Busy blog": 3, "Quiet blog": 0}
     html = client.get("/sources/").content.decode()
     assert "Busy blog" in html and "Quiet blog" in html
+
+
+def test_resource_pages_carry_learning_resource_structured_data_and_robots_txt_is_served(client):
+    import json
+    import re
+
+    from tests.factories import SourceFactory
+
+    video = ResourceFactory(
+        title="Tamponade </script><script>alert(1)</script>",
+        source=SourceFactory(kind="video"),
+        video_id="abcdefghijk",
+        duration_seconds=600,
+    )
+    html = client.get(f"/resources/{video.public_id}/").content.decode()
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert block and "<script>alert" not in block.group(1)  # the title cannot close the block
+    data = json.loads(block.group(1))
+    assert data["@type"] == ["LearningResource", "VideoObject"] and data["isAccessibleForFree"] is True
+    assert (
+        data["name"] == video.title
+        and data["duration"] == "PT600S"
+        and "youtube-nocookie" in data["embedUrl"]
+    )
+    robots = client.get("/robots.txt")
+    assert robots.status_code == 200 and "Disallow: /editor/" in robots.content.decode()
