@@ -236,6 +236,12 @@ def main() -> None:
                 instrument_reliability_snapshot(version=version)  # what the nightly task stores
             research_results_refresh(force=True)  # what the research worker stores for the dashboard
             made = extras()
+        from allauth.mfa.models import Authenticator
+        from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+        editor = made["editor"]
+        if not Authenticator.objects.filter(user=editor, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(editor, generate_totp_secret())  # editors must have a second factor
         trending_refresh()  # what beat stores every five minutes
         # The seeding's own objects stay in this process; a web server holds none of them. Freeze them
         # so full garbage collections scan what the requests make, as in a server (config/wsgi.py).
