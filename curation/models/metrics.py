@@ -97,8 +97,9 @@ class InstrumentReliabilitySnapshot(models.Model):
 
 
 class ResearchResult(models.Model):
-    """A result of the research room, stored for pages to read (the statistics stack never runs in a
-    web process): the reliability overview, and each dashboard section's data rows and SVG plot.
+    """A result computed by a worker and stored for pages to read (the statistics stack never runs in a
+    web process): the reliability overview, each research dashboard section's data rows and SVG plot,
+    and the home page's trending list (key `home-trending`, resource ids).
     `inputs` fingerprints the public reviews and published rounds it was computed from, so the
     research worker knows when it is stale."""
 

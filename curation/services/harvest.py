@@ -165,19 +165,13 @@ def harvest_record_not_modified(
     (`fetch_attempts_flush`). Equivalent to `harvest_record` for a 304 without a permanent redirect
     (which the caller routes there instead). A source deleted meanwhile is ignored."""
     now = timezone.now()
-    interval = polling.interval_with_hints(
-        kind, poll_interval_seconds, ttl_minutes=None, max_age_seconds=report.max_age_seconds
-    )
     updated = Source.objects.filter(pk=source_id).update(
+        **_success_state(now),
         last_outcome=FetchOutcome.NOT_MODIFIED,
         last_fetched_at=now,
-        last_success_at=now,
-        consecutive_errors=0,
-        first_error_at=None,
-        last_error="",
-        redirect_candidate_url="",
+        redirect_candidate_url="",  # as _track_permanent_redirect with no redirect
         redirect_candidate_count=0,
-        next_poll_at=now + timedelta(seconds=polling.with_jitter(interval)),
+        next_poll_at=_next_poll_at(kind, poll_interval_seconds, report, now),
     )
     if not updated:
         return HarvestCounts(outcome="deleted")
@@ -389,10 +383,8 @@ def _update_source_state(
 def _record_success(
     source: Source, report: FeedReport, entries: Sequence[HarvestedEntry], now: datetime
 ) -> None:
-    source.consecutive_errors = 0
-    source.first_error_at = None
-    source.last_error = ""
-    source.last_success_at = now
+    for name, value in _success_state(now).items():
+        setattr(source, name, value)
     if report.outcome in (FetchOutcome.OK, FetchOutcome.UNCHANGED):
         # A 200 response replaces the validators, including with none (the server stopped sending them).
         source.etag = report.etag[:500]
@@ -413,13 +405,21 @@ def _record_success(
     if entries:
         dates = [e.published_at for e in entries if e.published_at]
         source.poll_interval_seconds = polling.interval_from_frequency(source.kind, dates, now)
+    source.next_poll_at = _next_poll_at(source.kind, source.poll_interval_seconds, report, now)
+
+
+def _success_state(now: datetime) -> dict[str, object]:
+    """What any successful fetch resets on its source (both recording paths use it)."""
+    return {"consecutive_errors": 0, "first_error_at": None, "last_error": "", "last_success_at": now}
+
+
+def _next_poll_at(kind: str, interval_seconds: int, report: FeedReport, now: datetime) -> datetime:
+    """The next poll after a success: the source's interval adjusted by the feed's ttl and the
+    response's max-age, with jitter."""
     interval = polling.interval_with_hints(
-        source.kind,
-        source.poll_interval_seconds,
-        ttl_minutes=report.ttl_minutes,
-        max_age_seconds=report.max_age_seconds,
+        kind, interval_seconds, ttl_minutes=report.ttl_minutes, max_age_seconds=report.max_age_seconds
     )
-    source.next_poll_at = now + timedelta(seconds=polling.with_jitter(interval))
+    return now + timedelta(seconds=polling.with_jitter(interval))
 
 
 def _record_failure(source: Source, report: FeedReport, now: datetime) -> None:

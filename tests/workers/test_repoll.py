@@ -118,7 +118,7 @@ def test_a_304_resets_the_error_streak_like_any_success(feed_server):
     assert source.redirect_candidate_count == 0 and source.last_success_at is not None
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_flushes_its_queue_after_a_quiet_moment_and_when_it_stops(feed_server, settings):
     from workers.attempts import flush_later, flush_now
 
