@@ -9,7 +9,8 @@ a second client (another process) requests anonymous pages without pause, as a s
 the home page's trending list are what their workers store; `home_after_cache_clear_ms` is the home
 page's first request after the cache was emptied (it must not compute anything).
 Search's corners: a query matching nothing, the most common word and its fifth "More results" page,
-a topic without a date window, and page 3,900 of the unfiltered listing.
+a topic without a date window, and page 3,900 of the unfiltered listing (keyset: the page after the
+78,000th row; the listing had numbered OFFSET pages before 2026-12-05).
 
 Usage: python bench/pages.py [--resources 100000] [--repeat 100] [--pg postgres://postgres@127.0.0.1:5432]
        [--keep] (seed a database once and reuse it: for tuning; such runs are not recorded)
@@ -170,7 +171,7 @@ def follow_more_results(client, path: str, pages: int) -> str:  # type: ignore[n
 
     for _ in range(pages):
         body = client.get(path, HTTP_HOST="127.0.0.1").content.decode()
-        found = re.search(r'href="/search/(\?[^"]*after=[^"]+)"', body)
+        found = re.search(r'href="/search/(\?[^"]*(?:after|before)=[^"]+)"', body)
         assert found, f"no More results link on {path}"
         path = "/search/" + html.unescape(found.group(1))
     return path
@@ -214,7 +215,7 @@ def main() -> None:
         from django.test import Client
 
         from curation.models import InstrumentVersion, Resource
-        from curation.services.metrics import metrics_recompute_all, trending_refresh
+        from curation.services.metrics import metrics_recompute_all, topic_facets_refresh, trending_refresh
         from research.analysis import instrument_reliability_snapshot
         from research.report import research_results_refresh
 
@@ -243,6 +244,7 @@ def main() -> None:
         if not Authenticator.objects.filter(user=editor, type=Authenticator.Type.TOTP).exists():
             TOTP.activate(editor, generate_totp_secret())  # editors must have a second factor
         trending_refresh()  # what beat stores every five minutes
+        topic_facets_refresh()  # likewise
         # The seeding's own objects stay in this process; a web server holds none of them. Freeze them
         # so full garbage collections scan what the requests make, as in a server (config/wsgi.py).
         gc.collect()
@@ -251,6 +253,15 @@ def main() -> None:
         common = "sepsis"  # bench/api.py's common query: the most frequent clinical term of the seed
         anonymous = Client()
         deep = follow_more_results(anonymous, f"/search/?q={common}", 5)
+        from urllib.parse import urlencode
+
+        from curation.search import newest_cursor_encode
+        from curation.selectors import resource_list_listed
+
+        # The listing newest first is keyset-paged: page 3,900 is the page after its 78,000th row.
+        row = resource_list_listed().order_by("-published_at", "-id")[3899 * 20 - 1]
+        deepest = "/search/?" + urlencode({"before": newest_cursor_encode(row)})
+        labels = {deep: "5th More results of q=sepsis", deepest: "listing page 3900 (keyset)"}
         pages = {
             "anonymous": [
                 "/",
@@ -262,7 +273,7 @@ def main() -> None:
                 "/search/?q=zzqxv",
                 f"/search/?q={common}",
                 deep,
-                "/search/?page=3900",
+                deepest,
                 f"/resources/{resource.public_id}/",
                 "/sources/",
                 f"/sources/{source.public_id}/",
@@ -299,7 +310,7 @@ def main() -> None:
             if persona != "anonymous":
                 client.force_login(made[persona])  # type: ignore[arg-type]
             for path in paths:
-                results[path] = measure(client, path, args.repeat)
+                results[labels.get(path, path)] = measure(client, path, args.repeat)
     finally:
         if helper is not None and stop is not None:
             stop.set()

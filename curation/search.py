@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core import signing
 
@@ -190,6 +191,23 @@ def search_cursor_decode(token: str) -> tuple[float, int] | None:
     try:
         rank, pk = signing.loads(token, salt=SEARCH_CURSOR_SALT)
         return float(rank), int(pk)
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+
+
+NEWEST_CURSOR_SALT = "curation.listing.before"
+
+
+def newest_cursor_encode(resource: Resource) -> str:
+    """An opaque, tamper-proof token for the position after `resource` in a newest-first listing."""
+    return signing.dumps([resource.published_at.isoformat(), resource.pk], salt=NEWEST_CURSOR_SALT)
+
+
+def newest_cursor_decode(token: str) -> tuple[datetime, int] | None:
+    """The position in a token from `newest_cursor_encode`; None for an invalid or tampered token."""
+    try:
+        published_at, pk = signing.loads(token, salt=NEWEST_CURSOR_SALT)
+        return datetime.fromisoformat(published_at), int(pk)
     except (signing.BadSignature, TypeError, ValueError):
         return None
 

@@ -35,7 +35,12 @@ from curation.services.episodes import (
 )
 from curation.services.harvest import fetch_attempts_prune
 from curation.services.integrity import resource_liveness_record, source_liveness_record
-from curation.services.metrics import metrics_recompute_all, trending_refresh, usage_visits_prune
+from curation.services.metrics import (
+    metrics_recompute_all,
+    topic_facets_refresh,
+    trending_refresh,
+    usage_visits_prune,
+)
 from curation.services.notifications import assignment_send_deadline_reminders
 from workers.harvest.chapters import ChaptersUnreadable, chapters_parse
 from workers.harvest.discovery import DiscoveryError, discover
@@ -232,7 +237,9 @@ def dispatch_due_sources() -> int:
 
 @shared_task(acks_late=True)
 def refresh_trending() -> int:
-    """Store the home page's trending list (a week of views, clicks and endorsements)."""
+    """Store the home page's trending list (a week of views, clicks and endorsements) and each topic's
+    search facet counts."""
+    topic_facets_refresh()
     return trending_refresh()
 
 

@@ -1,6 +1,6 @@
 """Reads of more than one line: each selector owns its select_related / prefetch_related."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -280,6 +280,29 @@ def resource_list_listed() -> QuerySet[Resource]:
     return one_per_work(resource_list_for_api())
 
 
+def resource_page_newest(
+    resources: QuerySet[Resource], *, before: tuple[datetime, int] | None = None, limit: int = 20
+) -> list[Resource]:
+    """Up to `limit` of `resources`, newest first, after the position `before` (published_at, id) of
+    the previous page's last row: a keyset page, so the 4,000th page costs what the first does (an
+    OFFSET reads and drops every row before it)."""
+    if before is not None:
+        published_at, pk = before
+        resources = (
+            resources.filter(  # the redundant `<=` is the index bound; the OR alone scans from the top
+                Q(published_at__lte=published_at),
+                Q(published_at__lt=published_at) | Q(published_at=published_at, pk__lt=pk),
+            )
+        )
+    return list(resources.order_by("-published_at", "-id")[:limit])
+
+
+def resource_count_bounded(resources: QuerySet[Resource], *, bound: int = 1000) -> tuple[int, bool]:
+    """How many `resources` there are, counting no further than `bound`: (count, more_than_bound)."""
+    count = resources.order_by()[: bound + 1].count()
+    return min(count, bound), count > bound
+
+
 def attach_other_publishers(resources: list[Resource]) -> list[Resource]:
     """Give each resource `also_published_by`: the other sources carrying the same work (one query)."""
     keys = {r.work_key for r in resources if r.work_key}
@@ -330,6 +353,7 @@ def resource_list_vetted(*, topic_slug: str = "", limit: int = 50) -> list[Resou
 
 
 TRENDING_KEY = "home-trending"
+TOPIC_FACETS_KEY = "topic-facets"  # each topic's search facet counts, stored by beat with trending
 
 
 def trending_resource_ids(*, days: int = 7, limit: int = 6) -> list[int]:
@@ -367,6 +391,25 @@ def resource_list_trending(*, limit: int = 6) -> list[Resource]:
     ids = [pk for pk in stored if isinstance(pk, int)]
     found = {r.pk: r for r in resource_list_listed().filter(pk__in=ids)}
     return [found[pk] for pk in ids if pk in found][:limit]
+
+
+def topic_facet_counts_all() -> dict[str, dict[str, dict[str, int]]]:
+    """Search's facet counts for the listing narrowed by each specialty or learner-level topic alone,
+    computed for `topic_facets_refresh` (a worker): counting a large topic reads much of the catalogue."""
+    return {
+        slug: search_facet_counts(resource_filter(resource_list_listed(), topic=slug))
+        for slug in Topic.objects.filter(kind__in=("specialty", "learner_level")).values_list(
+            "slug", flat=True
+        )
+    }
+
+
+def topic_facet_counts_stored(slug: str) -> dict[str, dict[str, int]] | None:
+    """The counts `topic_facets_refresh` stored for `slug` (at most one beat interval old); None before
+    the first refresh or for a topic it did not count (then the page counts in the request)."""
+    stored = ResearchResult.objects.filter(key=TOPIC_FACETS_KEY).values_list("data", flat=True).first()
+    counts = stored.get(slug) if isinstance(stored, dict) else None
+    return counts if isinstance(counts, dict) else None
 
 
 def score_floor_parse(text: str) -> tuple[str, float]:

@@ -38,7 +38,7 @@ from curation.models import (
     User,
 )
 from curation.selectors import impact_score, reviews_public, trending_resource_ids
-from curation.selectors.public import TRENDING_KEY
+from curation.selectors.public import TOPIC_FACETS_KEY, TRENDING_KEY, topic_facet_counts_all
 
 FORMULA_VERSION = "bayes-normalised/1"
 PRIOR_MEAN = 0.5
@@ -298,3 +298,13 @@ def trending_refresh() -> int:
         key=TRENDING_KEY, defaults={"data": ids, "inputs": "", "computed_at": timezone.now()}
     )
     return len(ids)
+
+
+def topic_facets_refresh() -> int:
+    """Store search's facet counts for each topic alone (beat, with trending): the search page narrowed
+    by a large topic then reads them instead of counting a fifth of the catalogue in the request."""
+    counts = topic_facet_counts_all()
+    ResearchResult.objects.update_or_create(
+        key=TOPIC_FACETS_KEY, defaults={"data": counts, "inputs": "", "computed_at": timezone.now()}
+    )
+    return len(counts)

@@ -3,7 +3,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,7 +15,12 @@ from curation.enums import ACTIVE_ENDORSEMENT_STATUSES, FetchOutcome
 from curation.errors import DomainError
 from curation.exports import portfolio_csv
 from curation.models import Instrument, Topic, User
-from curation.search import search_cursor_decode, search_cursor_encode
+from curation.search import (
+    newest_cursor_decode,
+    newest_cursor_encode,
+    search_cursor_decode,
+    search_cursor_encode,
+)
 from curation.selectors.collections import (
     collections_containing,
     collections_editorial,
@@ -34,6 +38,8 @@ from curation.services.metrics import (
 from frontend.access import visible_resource_or_404
 
 PAGE_SIZE = 20
+_FACET_PARAMS = ("topic", "level", "kind", "designation", "score", "reviewed", "within")
+LISTING_COUNT_BOUND = 1000  # the newest-first listing counts this far and then says "more than"
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -171,17 +177,30 @@ def search(request: HttpRequest) -> HttpResponse:
             "next_url": "?" + next_params.urlencode() if more else "",
             "continued": bool(after),
         }
-    else:
-        page = Paginator(resources.order_by("-published_at", "-id"), PAGE_SIZE).get_page(params.get("page"))
-        context = {"page": page, "results": [(r, "") for r in selectors.attach_other_publishers(list(page))]}
-    narrowed = query or any(
-        params.get(name) for name in ("topic", "level", "kind", "designation", "score", "reviewed", "within")
-    )
-    counts = (
-        selectors.search_facet_counts(resource_search(resources, query) if query else resources)
-        if narrowed and not params.get("after")  # "More results" pages keep the first page's counts
-        else None
-    )
+    else:  # newest first, a keyset page: "Older" carries the last row's position, so no page is slow
+        before = newest_cursor_decode(params.get("before", "")) if params.get("before") else None
+        found = selectors.resource_page_newest(resources, before=before, limit=PAGE_SIZE + 1)
+        results, more = selectors.attach_other_publishers(found[:PAGE_SIZE]), len(found) > PAGE_SIZE
+        next_params = params.copy()
+        for name in ("partial", "page"):
+            next_params.pop(name, None)
+        next_params["before"] = newest_cursor_encode(results[-1]) if more else ""
+        total, beyond = selectors.resource_count_bounded(resources, bound=LISTING_COUNT_BOUND)
+        context = {
+            "results": [(r, "") for r in results],
+            "next_url": "?" + next_params.urlencode() if more else "",
+            "continued": bool(before),
+            "total": total,
+            "total_beyond": beyond,
+        }
+    narrowed = query or any(params.get(name) for name in _FACET_PARAMS)
+    counts = None
+    if narrowed and not params.get("after"):  # "More results" pages keep the first page's counts
+        narrowing = {name for name in _FACET_PARAMS if params.get(name)}
+        if not query and narrowing == {"topic"}:  # a topic alone: what beat counted (minutes old at most)
+            counts = selectors.topic_facet_counts_stored(params["topic"])
+        if counts is None:
+            counts = selectors.search_facet_counts(resource_search(resources, query) if query else resources)
     context.update({"query": query, "params": params, "facets": selectors.search_facets(), "counts": counts})
     template = "frontend/_search_results.html" if params.get("partial") else "frontend/search.html"
     return render(request, template, context)

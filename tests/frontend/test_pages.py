@@ -270,3 +270,77 @@ def test_resource_pages_carry_learning_resource_structured_data_and_robots_txt_i
     )
     robots = client.get("/robots.txt")
     assert robots.status_code == 200 and "Disallow: /editor/" in robots.content.decode()
+
+
+def test_search_listing_without_a_query_pages_newest_first_by_keyset_and_bounds_its_count(
+    client, monkeypatch
+):
+    """Every resource appears once across the "Older resources" pages, in order, even with equal
+    dates; a tampered position starts again from the newest; the count stops at its bound."""
+    import re
+    from datetime import timedelta
+    from html import unescape
+
+    from frontend.views import learner
+
+    now = timezone.now()
+    made = [
+        ResourceFactory(title=f"Listing item {i:02d}", published_at=now - timedelta(days=i // 3))
+        for i in range(45)
+    ]
+    expected = [r.title for r in sorted(made, key=lambda r: (r.published_at, r.pk), reverse=True)]
+    seen, path, pages = [], "/search/", 0
+    while path:
+        html = client.get(path).content.decode()
+        pages += 1
+        seen += re.findall(r"Listing item \d\d", html.split('class="resource-list"')[1].split("</ol>")[0])
+        found = re.search(r'href="/search/(\?[^"]*before=[^"]+)"', html)
+        path = "/search/" + unescape(found.group(1)) if found else ""
+        if pages == 1:
+            assert "45 resources, newest first" in html and "Older resources" in html
+    assert pages == 3 and seen == list(dict.fromkeys(seen)) == expected
+    html = client.get("/search/", {"before": "not-a-position", "page": "3900"}).content.decode()
+    assert "Listing item 00" in html  # an invalid position is ignored, never a 500
+    monkeypatch.setattr(learner, "LISTING_COUNT_BOUND", 10)
+    assert "More than 10 resources, newest first" in client.get("/search/").content.decode()
+
+
+def test_resource_page_newest_costs_the_same_queries_at_any_depth():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from curation import selectors
+    from curation.search import newest_cursor_decode, newest_cursor_encode
+
+    made = [ResourceFactory() for _ in range(5)]
+    with CaptureQueriesContext(connection) as first_page:
+        first = selectors.resource_page_newest(selectors.resource_list_listed(), limit=2)
+    position = newest_cursor_decode(newest_cursor_encode(first[-1]))
+    with CaptureQueriesContext(connection) as later_page:
+        rest = selectors.resource_page_newest(selectors.resource_list_listed(), before=position, limit=10)
+    assert len(later_page) == len(first_page) and "OFFSET" not in later_page[0]["sql"].upper()
+    assert {r.pk for r in first} | {r.pk for r in rest} == {r.pk for r in made} and len(first) + len(
+        rest
+    ) == 5
+    assert newest_cursor_decode(newest_cursor_encode(first[-1]) + "x") is None
+
+
+def test_search_narrowed_by_a_topic_alone_reads_the_counts_beat_stored(client):
+    """A large topic's facet counts are counted by the worker, not in the request; other narrowings
+    (a query, a second facet) still count live, and before the first refresh the page counts itself."""
+    from curation.models import Topic
+    from workers.tasks import refresh_trending
+
+    topic = Topic.objects.get(slug="toxicology")
+    ResourceFactory(title="Digoxin toxicity", topics=[topic])
+    html = client.get("/search/", {"topic": "toxicology"}).content.decode()
+    assert "Toxicology (1)" in html  # nothing stored yet: counted in the request
+    refresh_trending()  # what beat runs every five minutes
+    ResourceFactory(title="Lithium toxicity", topics=[topic])
+    html = client.get("/search/", {"topic": "toxicology"}).content.decode()
+    assert "Toxicology (1)" in html and "2 resources, newest first" in html  # counts from the last run
+    assert (
+        "Toxicology (2)" in client.get("/search/", {"topic": "toxicology", "kind": "blog"}).content.decode()
+    )
+    refresh_trending()
+    assert "Toxicology (2)" in client.get("/search/", {"topic": "toxicology"}).content.decode()
