@@ -237,6 +237,8 @@ def main() -> None:
                 instrument_reliability_snapshot(version=version)  # what the nightly task stores
             research_results_refresh(force=True)  # what the research worker stores for the dashboard
             made = extras()
+            with connection.cursor() as cursor:  # what autovacuum does after a bulk load: statistics and
+                cursor.execute("VACUUM ANALYZE")  # the visibility map index-only scans rely on
         from allauth.mfa.models import Authenticator
         from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
