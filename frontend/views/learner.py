@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -40,6 +40,7 @@ from frontend.access import visible_resource_or_404
 PAGE_SIZE = 20
 _FACET_PARAMS = ("topic", "level", "kind", "designation", "score", "reviewed", "within")
 LISTING_COUNT_BOUND = 1000  # the newest-first listing counts this far and then says "more than"
+MAX_WITHIN_DAYS = 36_500
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -162,40 +163,34 @@ def search(request: HttpRequest) -> HttpResponse:
     )
     if params.get("level"):
         resources = selectors.resource_filter(resources, topic=params["level"])
-    if params.get("within", "").isdigit():
-        resources = resources.filter(published_at__gte=timezone.now() - timedelta(days=int(params["within"])))
+    if params.get("within", "").isdigit():  # bounded: a hand-edited huge number overflowed timedelta (500)
+        days = min(int(params["within"]), MAX_WITHIN_DAYS)
+        resources = resources.filter(published_at__gte=timezone.now() - timedelta(days=days))
     if query:  # by relevance, ranked only as far as the page needs; "More results" carries the position
         after = search_cursor_decode(params.get("after", "")) if params.get("after") else None
         found = resource_search_page(resources, query, after=after, limit=PAGE_SIZE + 1)
         results, more = selectors.attach_other_publishers(found[:PAGE_SIZE]), len(found) > PAGE_SIZE
-        next_params = params.copy()
-        next_params.pop("partial", None)
-        next_params["after"] = search_cursor_encode(results[-1]) if more else ""
         snippets = search_snippets([r.pk for r in results], query)
         context = {
             "results": [(r, snippets.get(r.pk, "")) for r in results],
-            "next_url": "?" + next_params.urlencode() if more else "",
+            "next_url": _next_url(params, "after", search_cursor_encode(results[-1])) if more else "",
             "continued": bool(after),
         }
     else:  # newest first, a keyset page: "Older" carries the last row's position, so no page is slow
         before = newest_cursor_decode(params.get("before", "")) if params.get("before") else None
         found = selectors.resource_page_newest(resources, before=before, limit=PAGE_SIZE + 1)
         results, more = selectors.attach_other_publishers(found[:PAGE_SIZE]), len(found) > PAGE_SIZE
-        next_params = params.copy()
-        for name in ("partial", "page"):
-            next_params.pop(name, None)
-        next_params["before"] = newest_cursor_encode(results[-1]) if more else ""
         total, beyond = selectors.resource_count_bounded(resources, bound=LISTING_COUNT_BOUND)
         context = {
             "results": [(r, "") for r in results],
-            "next_url": "?" + next_params.urlencode() if more else "",
+            "next_url": _next_url(params, "before", newest_cursor_encode(results[-1])) if more else "",
             "continued": bool(before),
             "total": total,
             "total_beyond": beyond,
         }
     narrowed = query or any(params.get(name) for name in _FACET_PARAMS)
     counts = None
-    if narrowed and not params.get("after"):  # "More results" pages keep the first page's counts
+    if narrowed and not (params.get("after") or params.get("before")):  # later pages keep the first's counts
         narrowing = {name for name in _FACET_PARAMS if params.get(name)}
         if not query and narrowing == {"topic"}:  # a topic alone: what beat counted (minutes old at most)
             counts = selectors.topic_facet_counts_stored(params["topic"])
@@ -204,6 +199,16 @@ def search(request: HttpRequest) -> HttpResponse:
     context.update({"query": query, "params": params, "facets": selectors.search_facets(), "counts": counts})
     template = "frontend/_search_results.html" if params.get("partial") else "frontend/search.html"
     return render(request, template, context)
+
+
+def _next_url(params: QueryDict, cursor: str, token: str) -> str:
+    """The address of the next keyset page: the same search with the position `token` under `cursor`
+    (numbered pages and the partial-render flag dropped)."""
+    next_params = params.copy()
+    for name in ("partial", "page"):
+        next_params.pop(name, None)
+    next_params[cursor] = token
+    return "?" + next_params.urlencode()
 
 
 def _score_floor(value: str) -> tuple[str, float] | None:

@@ -344,3 +344,9 @@ def test_search_narrowed_by_a_topic_alone_reads_the_counts_beat_stored(client):
     )
     refresh_trending()
     assert "Toxicology (2)" in client.get("/search/", {"topic": "toxicology"}).content.decode()
+
+
+def test_search_with_a_huge_date_window_is_not_a_server_error(client):
+    ResourceFactory(title="Old but listed")
+    response = client.get("/search/", {"within": "9" * 30})
+    assert response.status_code == 200 and "Old but listed" in response.content.decode()
