@@ -155,3 +155,28 @@ COUNTED_REVIEW_STATUSES = (ReviewStatus.SUBMITTED, ReviewStatus.ACCEPTED)  # see
 HEALTHY_OUTCOMES = (FetchOutcome.OK, FetchOutcome.NOT_MODIFIED, FetchOutcome.UNCHANGED, FetchOutcome.NEVER)
 ACTIVE_ENDORSEMENT_STATUSES = (EndorsementStatus.COUNTED, EndorsementStatus.HELD)  # not withdrawn
 REVIEWER_ROLES = (Role.EXPERT, Role.EDITOR)  # who may review once verified
+
+
+class SocialPlatform(models.TextChoices):
+    MASTODON = "mastodon", "Mastodon"
+    BLUESKY = "bluesky", "Bluesky"
+
+
+class SocialSourceKind(models.TextChoices):
+    """What a social source follows: a hashtag, a text search (Bluesky), or one account's posts."""
+
+    HASHTAG = "hashtag", "Hashtag"
+    SEARCH = "search", "Search"
+    ACCOUNT = "account", "Account"
+
+
+class SocialIdentityStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for the check"
+    VERIFIED = "verified", "Verified"
+    FAILED = "failed", "Not verified"
+
+
+class PublicationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    POSTED = "posted", "Posted"
+    FAILED = "failed", "Failed"

@@ -57,6 +57,26 @@ BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=5),
         "options": {"expires": 3600},
     },
+    "dispatch-due-social-sources": {
+        "task": "workers.tasks.dispatch_due_social_sources",
+        "schedule": timedelta(seconds=60),
+        "options": {"expires": 55},
+    },
+    "dispatch-social-refreshes": {
+        "task": "workers.tasks.dispatch_social_refreshes",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 500},
+    },
+    "check-social-identities": {
+        "task": "workers.tasks.check_social_identities",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 250},
+    },
+    "nightly-social": {
+        "task": "workers.tasks.nightly_social",
+        "schedule": crontab(hour=3, minute=45),
+        "options": {"expires": 6 * 3600},
+    },
     "nightly-metrics": {
         "task": "workers.tasks.nightly_metrics",
         "schedule": crontab(hour=3, minute=15),

@@ -42,6 +42,13 @@ from curation.services.metrics import (
     usage_visits_prune,
 )
 from curation.services.notifications import assignment_send_deadline_reminders
+from curation.services.social import (
+    mentions_claim_refresh,
+    mentions_rematch,
+    social_identities_claim_pending,
+    social_snapshots_refresh,
+    social_sources_claim_due,
+)
 from workers.harvest.chapters import ChaptersUnreadable, chapters_parse
 from workers.harvest.discovery import DiscoveryError, discover
 from workers.harvest.fetch import FetchResult, fetch
@@ -49,6 +56,7 @@ from workers.harvest.fulltext import extract_article_text
 from workers.harvest.hostslots import host_slot
 from workers.harvest.pipeline import DEFERRED, harvest_source
 from workers.harvest.transcripts import TranscriptUnreadable, transcript_choose, transcript_parse
+from workers.social.pipeline import harvest_social_source, identity_check, refresh_posts
 
 logger = logging.getLogger(__name__)
 
@@ -354,3 +362,56 @@ def prune_fetch_attempts() -> int:
 def prune_usage_visits() -> int:
     """Forget per-visitor usage rows once the day they de-duplicate is over."""
     return usage_visits_prune()
+
+
+@shared_task(acks_late=True)
+def dispatch_due_social_sources() -> int:
+    """Claim every social source due for a harvest and queue one harvest each (bounded batches, as
+    feeds are dispatched). Run by beat."""
+    dispatched = 0
+    while dispatched < settings.HARVEST_DISPATCH_MAX_PER_TICK:
+        ids = social_sources_claim_due(limit=settings.HARVEST_DISPATCH_BATCH)
+        for social_source_id in ids:
+            harvest_social_source_task.delay(social_source_id)
+        dispatched += len(ids)
+        if len(ids) < settings.HARVEST_DISPATCH_BATCH:
+            break
+    return dispatched
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def harvest_social_source_task(social_source_id: int) -> dict[str, object]:
+    counts = harvest_social_source(social_source_id)
+    if isinstance(counts, str):
+        return {"social_source": social_source_id, "outcome": counts}
+    return {"social_source": social_source_id, "outcome": counts.outcome, "new": counts.new_mentions}
+
+
+@shared_task(acks_late=True)
+def dispatch_social_refreshes() -> int:
+    """Claim posts whose engagement is due for a new reading and queue them in batches."""
+    posts = mentions_claim_refresh(limit=200)
+    for start in range(0, len(posts), 25):
+        harvest_social_refresh.delay(posts[start : start + 25])
+    return len(posts)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def harvest_social_refresh(posts: list[dict[str, str]]) -> dict[str, int]:
+    return refresh_posts(posts)
+
+
+@shared_task(acks_late=True)
+def check_social_identities() -> dict[str, int]:
+    """Check experts' pending social identities (a rel="me" link or profile link to their portfolio)."""
+    tally: dict[str, int] = {}
+    for identity_id in social_identities_claim_pending():
+        outcome = identity_check(identity_id)
+        tally[outcome] = tally.get(outcome, 0) + 1
+    return tally
+
+
+@shared_task(acks_late=True, time_limit=3000, soft_time_limit=2900)
+def nightly_social() -> dict[str, int]:
+    """Match still-unmatched mentions against the catalogue again, then snapshot every social index."""
+    return {"rematched": mentions_rematch(), "snapshots": social_snapshots_refresh()}

@@ -377,6 +377,30 @@ HARVEST_ATTEMPT_BATCH = env.int("HARVEST_ATTEMPT_BATCH", default=100)
 HARVEST_ATTEMPT_FLUSH_SECONDS = env.float("HARVEST_ATTEMPT_FLUSH_SECONDS", default=10.0)
 HARVEST_PER_HOST_IN_FLIGHT = env.int("HARVEST_PER_HOST_IN_FLIGHT", default=2)
 
+# --- Social media (Mastodon, Bluesky) -----------------------------------------------------------
+# Pages read per social source and harvest, the largest JSON page, and how many links are expanded
+# per harvest (shorteners, and links on catalogued hosts that did not match a resource at once).
+SOCIAL_MAX_PAGES = env.int("SOCIAL_MAX_PAGES", default=5)
+SOCIAL_MAX_BYTES = env.int("SOCIAL_MAX_BYTES", default=2 * 1024 * 1024)
+SOCIAL_MAX_EXPANSIONS = env.int("SOCIAL_MAX_EXPANSIONS", default=200)
+# Known link shorteners (added to the built-in list): their links are always expanded.
+SOCIAL_SHORTENERS = env.list("SOCIAL_SHORTENERS", default=[])
+# How an expert's Mastodon instance is reached to check their identity (https; http only for the local
+# test servers and the offline demo).
+SOCIAL_IDENTITY_SCHEME = env.str("SOCIAL_IDENTITY_SCHEME", default="https")
+# Where Bluesky is read without a session (the public AppView) and where a session is opened when a
+# public endpoint refuses (BLUESKY_IDENTIFIER + BLUESKY_APP_PASSWORD, an app password, never the
+# account password). Empty credentials: public reads only.
+BLUESKY_APPVIEW_URL = env.str("BLUESKY_APPVIEW_URL", default="https://public.api.bsky.app")
+BLUESKY_PDS_URL = env.str("BLUESKY_PDS_URL", default="https://bsky.social")
+BLUESKY_IDENTIFIER = env.str("BLUESKY_IDENTIFIER", default="")
+BLUESKY_APP_PASSWORD = env.str("BLUESKY_APP_PASSWORD", default="")
+# Publishing designations (off by default): a Mastodon instance + access token (write:statuses), and/or
+# the Bluesky account above. SOCIAL_PUBLISH_PLATFORMS lists which are on ("mastodon", "bluesky").
+SOCIAL_PUBLISH_PLATFORMS = env.list("SOCIAL_PUBLISH_PLATFORMS", default=[])
+MASTODON_PUBLISH_INSTANCE = env.str("MASTODON_PUBLISH_INSTANCE", default="")
+MASTODON_PUBLISH_TOKEN = env.str("MASTODON_PUBLISH_TOKEN", default="")
+
 # Where the client's address is in request.META: REMOTE_ADDR when the web process faces clients, the
 # proxy's header (e.g. HTTP_X_FORWARDED_FOR, first address taken) behind one. Used to count a view or
 # click once per visitor per day and to throttle the outbound redirect (django-ratelimit).

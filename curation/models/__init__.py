@@ -26,6 +26,15 @@ from curation.models.metrics import (
 )
 from curation.models.review import AuditEvent, Endorsement, Instrument, InstrumentVersion, Review
 from curation.models.rounds import Appeal, Assignment, CurationRound, Designation, Flag, RoundCandidate
+from curation.models.social import (
+    Mention,
+    SocialFetchAttempt,
+    SocialForget,
+    SocialIdentity,
+    SocialImpactSnapshot,
+    SocialPublication,
+    SocialSource,
+)
 from curation.models.taxonomy import SearchSynonym, Topic
 
 __all__ = [
@@ -49,6 +58,7 @@ __all__ = [
     "Instrument",
     "InstrumentReliabilitySnapshot",
     "InstrumentVersion",
+    "Mention",
     "ResearchResult",
     "Resource",
     "ResourceDailyStat",
@@ -57,6 +67,12 @@ __all__ = [
     "RoundCandidate",
     "SavedResource",
     "SearchSynonym",
+    "SocialFetchAttempt",
+    "SocialForget",
+    "SocialIdentity",
+    "SocialImpactSnapshot",
+    "SocialPublication",
+    "SocialSource",
     "Source",
     "SourceClaim",
     "SourceImpactSnapshot",

@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from curation.enums import (
@@ -160,6 +161,9 @@ class Resource(models.Model):
             models.Index(fields=["status", "-score_sort", "-id"], name="resource_score_idx"),
             models.Index(fields=["status", "-impact_sort", "-id"], name="resource_impact_idx"),
             models.Index(fields=["source", "status"], name="resource_source_status_idx"),
+            # matching a shared link to a resource (curation.services.social.resources_for_urls): a
+            # prefix, as a whole URL of up to 2,000 characters may not fit a btree entry
+            models.Index(Substr("canonical_url", 1, 500), name="resource_url_prefix_idx"),
             # one_per_work's anti-join: only keyed rows, so a resource without a work key costs nothing
             models.Index(
                 fields=["work_key", "status", "id"], condition=~Q(work_key=""), name="resource_work_idx"

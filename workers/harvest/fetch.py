@@ -125,6 +125,8 @@ class FetchResult:
     error: str = ""
     duration_ms: int = 0
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # The response headers an API client reads (pagination and rate limits), lower-case names.
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def body_hash(self) -> str:
@@ -165,6 +167,7 @@ def fetch(
     accept: str = _FEED_ACCEPT,
     client: httpx.Client | None = None,
     max_bytes: int | None = None,
+    headers: dict[str, str] | None = None,
 ) -> FetchResult:
     """GET `url` with conditional headers, following at most HARVEST_MAX_REDIRECTS redirects, and
     return what happened; a body over `max_bytes` (default HARVEST_MAX_BYTES) is TOO_LARGE. Never raises
@@ -175,7 +178,9 @@ def fetch(
     http = client or build_client()
     try:
         limit = settings.HARVEST_MAX_BYTES if max_bytes is None else max_bytes
-        _fetch_following_redirects(http, url, etag, last_modified, accept, started, result, limit)
+        _fetch_following_redirects(
+            http, url, etag, last_modified, accept, started, result, limit, headers or {}
+        )
     except FetchError as error:
         result.outcome, result.error = error.outcome, str(error)
         result.status = error.status if error.status is not None else result.status
@@ -203,6 +208,7 @@ def _fetch_following_redirects(
     started: float,
     result: FetchResult,
     limit: int,
+    extra_headers: dict[str, str],
 ) -> None:
     deadline = started + settings.HARVEST_TOTAL_TIMEOUT
     all_permanent = True
@@ -210,6 +216,8 @@ def _fetch_following_redirects(
     for hop in range(settings.HARVEST_MAX_REDIRECTS + 1):
         _check_scheme(current)
         headers = {"Accept": accept}
+        if hop == 0 or _same_host(url, current):  # credentials never follow a redirect elsewhere
+            headers.update(extra_headers)
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -245,6 +253,21 @@ def _fetch_following_redirects(
     )
 
 
+def _same_host(first: str, second: str) -> bool:
+    return urlsplit(first).netloc.lower() == urlsplit(second).netloc.lower()
+
+
+_KEPT_HEADERS = (
+    "link",
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-ratelimit-reset",
+    "ratelimit-limit",
+    "ratelimit-remaining",
+    "ratelimit-reset",
+)
+
+
 def _check_scheme(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -255,6 +278,7 @@ def _check_scheme(url: str) -> None:
 
 def _read_response(response: httpx.Response, result: FetchResult, deadline: float, limit: int) -> None:
     status = response.status_code
+    result.headers = {name: response.headers[name] for name in _KEPT_HEADERS if name in response.headers}
     result.retry_after_seconds = parse_retry_after(response.headers.get("retry-after", ""))
     match = _MAX_AGE_RE.search(response.headers.get("cache-control", ""))
     result.max_age_seconds = int(match.group(1)) if match else None
