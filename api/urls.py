@@ -2,7 +2,7 @@ from csp.decorators import csp_update
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api import collections, integrity, views
+from api import collections, integrity, social, views
 from api.errors import api_not_found
 
 v1 = (
@@ -54,6 +54,22 @@ v1 = (
             "instruments/<slug:slug>/versions/",
             integrity.InstrumentVersionCreateView.as_view(),
             name="instrument-versions",
+        ),
+        path("resources/<uuid:id>/social/", social.ResourceSocialView.as_view(), name="resource-social"),
+        path("sources/<uuid:id>/social/", social.SourceSocialView.as_view(), name="source-social"),
+        path("social/sources/", social.SocialSourceListView.as_view(), name="social-source-list"),
+        path(
+            "social/sources/<uuid:id>/status/",
+            social.SocialSourceStatusView.as_view(),
+            name="social-source-status",
+        ),
+        path("social/discussed/", social.DiscussedView.as_view(), name="social-discussed"),
+        path("social/forget/", social.SocialForgetView.as_view(), name="social-forget"),
+        path("me/social-identities/", social.MySocialIdentitiesView.as_view(), name="my-social-identities"),
+        path(
+            "me/social-identities/<uuid:id>/",
+            social.MySocialIdentityView.as_view(),
+            name="my-social-identity",
         ),
         path("sources/", views.SourceListView.as_view(), name="source-list"),
         path("sources/<uuid:id>/", views.SourceDetailView.as_view(), name="source-detail"),

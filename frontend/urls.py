@@ -1,6 +1,6 @@
 from django.urls import path
 
-from frontend.views import collections, developer, editor, expert, integrity, learner, research
+from frontend.views import collections, developer, editor, expert, integrity, learner, research, social
 
 app_name = "frontend"
 urlpatterns = [
@@ -70,6 +70,10 @@ urlpatterns = [
         name="editor-moderation-decide",
     ),
     path("editor/harvest/", editor.harvest_health, name="editor-harvest"),
+    path("editor/social/", social.editor_social, name="editor-social"),
+    path("editor/social/action/", social.editor_social_action, name="editor-social-action"),
+    path("experts/social/", social.expert_social, name="expert-social"),
+    path("experts/social/<uuid:public_id>/remove/", social.expert_social_remove, name="expert-social-remove"),
     path("editor/sources/add/", editor.source_add, name="editor-source-add"),
     path("editor/sources/import/", editor.opml_upload, name="editor-opml-import"),
     path("editor/sources/<uuid:public_id>/retry/", editor.source_retry, name="editor-source-retry"),

@@ -182,6 +182,13 @@ class SocialIdentity(models.Model):
     def __str__(self) -> str:
         return f"{self.handle} on {self.platform} ({self.status})"
 
+    @property
+    def profile_url(self) -> str:
+        if self.platform == SocialPlatform.MASTODON:
+            user, _, host = self.handle.partition("@")
+            return f"https://{host}/@{user}"
+        return f"https://bsky.app/profile/{self.handle}"
+
 
 class SocialForget(models.Model):
     """An author asked to be forgotten: their mentions were deleted and none is stored again."""

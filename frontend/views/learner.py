@@ -28,6 +28,7 @@ from curation.selectors.collections import (
     is_following,
 )
 from curation.selectors.search import resource_related, resource_search, resource_search_page, search_snippets
+from curation.selectors.social import resource_social_panel, social_identities_verified, source_social_panel
 from curation.services.endorsements import endorsement_put, endorsement_withdraw
 from curation.services.metrics import (
     resource_click_record,
@@ -87,6 +88,7 @@ def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "also_published_by": selectors.resource_same_work(resource=resource).select_related("source"),
         "resource": resource,
         "quality": selectors.resource_quality_panel(resource=resource),
+        "social": resource_social_panel(resource=resource, limit=5),
         "reviews": selectors.review_list_visible_to(user=request.user, resource=resource),  # type: ignore[arg-type]
         "instruments": Instrument.objects.order_by("name")
         if getattr(user, "is_verified_expert", False)
@@ -141,6 +143,7 @@ def source_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     context = {
         "source": source,
         "impact": selectors.source_impact_latest(source=source),
+        "social": source_social_panel(source=source, limit=5),
         "resources": selectors.resource_list_for_api()
         .filter(source=source)
         .order_by("-published_at", "-id")[:30],
@@ -265,7 +268,8 @@ def portfolio(request: HttpRequest, public_id: str) -> HttpResponse:
     """An expert's signed reviews: public, printable (print stylesheet), for promotion and CPD files."""
     expert = _verified_expert(public_id)
     reviews = selectors.reviewer_portfolio(reviewer=expert, viewer=viewer(request))
-    return render(request, "frontend/portfolio.html", {"expert": expert, "reviews": reviews})
+    context = {"expert": expert, "reviews": reviews, "identities": social_identities_verified(user=expert)}
+    return render(request, "frontend/portfolio.html", context)
 
 
 def portfolio_csv_download(request: HttpRequest, public_id: str) -> HttpResponse:
