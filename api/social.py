@@ -63,7 +63,7 @@ class SocialPanelSerializer(serializers.Serializer[Any]):
 
 
 def _panel(panel: SocialPanel) -> dict[str, Any]:
-    return SocialPanelSerializer(panel).data  # type: ignore[return-value]
+    return SocialPanelSerializer(panel).data
 
 
 class ResourceSocialView(APIView):
@@ -97,7 +97,9 @@ class SocialSourceSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=SocialSourceKind.choices)
     query = serializers.CharField(max_length=300)
     instance = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    source = serializers.UUIDField(required=False, allow_null=True, default=None, write_only=True)
+    catalogue_source = serializers.UUIDField(
+        required=False, allow_null=True, default=None, write_only=True, help_text="for an account: its source"
+    )
     status = serializers.CharField(read_only=True)
     last_outcome = serializers.CharField(read_only=True)
     last_error = serializers.CharField(read_only=True)
@@ -129,7 +131,7 @@ class SocialSourceListView(APIView):
             kind=values["kind"],
             query=values["query"],
             instance=values["instance"],
-            source_public_id=str(values["source"] or ""),
+            source_public_id=str(values["catalogue_source"] or ""),
         )
         return Response(
             SocialSourceSerializer(social_source).data,

@@ -33,10 +33,21 @@ from curation.models import (
     SourceSocialInputs,
 )
 from curation.selectors import reviews_public
+from curation.selectors.social import resource_social_inputs
 from curation.services.metrics import normalised_total
-from research.statistics import StatisticsError, reliability, spearman_with_ci
+from curation.social import resource_social_index
+from research.statistics import StatisticsError, compare_dependent_spearman, reliability, spearman_with_ci
 
-SIGNALS = ("learner_endorsements", "expert_endorsements", "clicks", "gestalt", "source_impact")
+SIGNALS = (
+    "learner_endorsements",
+    "expert_endorsements",
+    "clicks",
+    "gestalt",
+    "source_impact",
+    "social_index",
+    "social_mentions",
+    "expert_social_mentions",
+)
 CONSENSUS = "expert_consensus"
 
 
@@ -54,6 +65,7 @@ def resource_signals(resources: QuerySet[Resource]) -> dict[int, dict[str, float
         )
     }
     impact = _latest_impact(LINK_FORMULA_VERSION)
+    social = resource_social_inputs(resource_ids=None)  # public mentions only; none means zero
     gestalt: dict[int, list[float]] = defaultdict(list)
     consensus: dict[int, list[float]] = defaultdict(list)
     reviews = reviews_public().filter(resource_id__in=chosen).annotate(normalised=normalised_total())
@@ -67,12 +79,21 @@ def resource_signals(resources: QuerySet[Resource]) -> dict[int, dict[str, float
     rows = {}
     for resource_id, source_id in source_of.items():
         learner, expert, clicks = metrics.get(resource_id, (0, 0, 0))
+        talk = social.get(resource_id) or {
+            "unique_accounts": 0,
+            "engagement": 0,
+            "expert_mentions": 0,
+            "mentions": 0,
+        }
         rows[resource_id] = {
             "learner_endorsements": learner,
             "expert_endorsements": expert,
             "clicks": clicks,
             "gestalt": _mean(gestalt.get(resource_id)),
             "source_impact": impact.get(source_id),
+            "social_index": resource_social_index(talk),
+            "social_mentions": talk["mentions"],
+            "expert_social_mentions": talk["expert_mentions"],
             CONSENSUS: _mean(consensus.get(resource_id)),
         }
     return rows
@@ -112,7 +133,50 @@ def signal_validity(resources: QuerySet[Resource]) -> dict[str, Any]:
         "n_resources": len(rows),
         "correlations": matrix,
         "predictors": {g: _predictors(rows, ids) for g, ids in sorted(groups.items())},
+        "best": {g: best_predictor(rows, ids) for g, ids in sorted(groups.items())},
     }
+
+
+def best_predictor(rows: dict[int, dict[str, float | None]], ids: Iterable[int]) -> dict[str, Any]:
+    """Which signal best predicts expert consensus in this group, and whether the data can tell it from
+    the runner-up: Zou's CI for the difference of the two dependent correlations. Says so plainly when
+    it cannot."""
+    ids = list(ids)
+    ranked = [row for row in _predictors(rows, ids) if row["rho"] is not None]
+    if len(ranked) < 2:
+        return {
+            "best": ranked[0]["signal"] if ranked else None,
+            "runner_up": None,
+            "comparison": None,
+            "verdict": "Not enough reviewed resources with varying signals to compare signals.",
+        }
+    best, runner_up = ranked[0]["signal"], ranked[1]["signal"]
+    # strengths are compared: a signal that tracks consensus negatively is turned around first
+    comparison = compare_dependent_spearman(
+        _oriented(rows, ids, best, ranked[0]["rho"]),
+        _oriented(rows, ids, runner_up, ranked[1]["rho"]),
+        [rows[r][CONSENSUS] for r in ids],
+    )
+    if comparison["differs"] is None:
+        verdict = f"{best} ranks first, but the difference from {runner_up} cannot be estimated ({comparison.get('reason')})."
+    elif comparison["differs"]:
+        verdict = (
+            f"{best} predicts expert consensus better than {runner_up}: difference in |rho| "
+            f"{comparison['difference']:.2f}, 95 % CI {comparison['ci95'][0]:.2f} to {comparison['ci95'][1]:.2f} (Zou)."
+        )
+    else:
+        verdict = (
+            f"The data cannot tell {best} and {runner_up} apart: difference in |rho| {comparison['difference']:.2f}, "
+            f"95 % CI {comparison['ci95'][0]:.2f} to {comparison['ci95'][1]:.2f} includes zero (Zou)."
+        )
+    return {"best": best, "runner_up": runner_up, "comparison": comparison, "verdict": verdict}
+
+
+def _oriented(
+    rows: dict[int, dict[str, float | None]], ids: list[int], signal: str, rho: float
+) -> list[float | None]:
+    values = [rows[r][signal] for r in ids]
+    return values if rho >= 0 else [None if value is None else -value for value in values]
 
 
 def _predictors(rows: dict[int, dict[str, float | None]], ids: Iterable[int]) -> list[dict[str, Any]]:

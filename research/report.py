@@ -138,6 +138,47 @@ def correlation_chart(validity: dict[str, Any]) -> tuple[list[list[Any]], str]:
     return rows, _svg(figure)
 
 
+def best_signal_chart(validity: dict[str, Any]) -> tuple[list[list[Any]], str]:
+    """Per group (all, each source kind, each topic): the best predictor of expert consensus, the
+    runner-up, Zou's CI for the difference, and the verdict in words; plotted as a forest plot."""
+    rows = []
+    for group, best in validity["best"].items():
+        comparison = best["comparison"] or {}
+        ci = comparison.get("ci95") or [None, None]
+        rows.append(
+            [
+                group,
+                best["best"],
+                best["runner_up"],
+                comparison.get("difference"),
+                *ci,
+                comparison.get("n"),
+                best["verdict"],
+            ]
+        )
+    shown = [row for row in rows if row[3] is not None and row[4] is not None]
+    figure, axis = plt.subplots(figsize=(7, max(2.5, 0.4 * len(shown) + 1.5)))
+    if not shown:
+        _not_enough_data(
+            axis, "Best signal against the runner-up", "comparing signals needs reviewed resources."
+        )
+        return rows, _svg(figure)
+    labels = [f"{row[0]}: {row[1]} vs {row[2]}" for row in shown]
+    axis.errorbar(
+        [row[3] for row in shown],
+        range(len(shown)),
+        xerr=[[row[3] - row[4] for row in shown], [row[5] - row[3] for row in shown]],
+        fmt="o",
+        color="#0b5cad",
+    )
+    axis.set_yticks(range(len(shown)), labels, fontsize="small")
+    axis.axvline(0, color="black", linewidth=0.8)
+    axis.set_xlabel("difference in |rho| with expert consensus (95 % CI, Zou)")
+    axis.set_title("Does the best signal beat the runner-up?")
+    figure.tight_layout()
+    return rows, _svg(figure)
+
+
 SECTIONS = {  # name: (title, CSV header)
     "score-distributions": ("Score distributions", ["instrument", "version", "total", "reviews"]),
     "reliability-vs-raters": ("Reliability against the number of raters", ["scope", "raters", "reliability"]),
@@ -145,11 +186,15 @@ SECTIONS = {  # name: (title, CSV header)
         "Signal correlations with expert consensus",
         ["signal", "rho", "ci_low", "ci_high", "n"],
     ),
+    "best-signal": (
+        "Which signal best predicts expert consensus (overall, by source kind, by topic)",
+        ["group", "best", "runner_up", "difference", "ci_low", "ci_high", "n", "verdict"],
+    ),
 }
 
 
 def report_section(
-    name: str, reliabilities: list[dict[str, Any]] | None = None
+    name: str, reliabilities: list[dict[str, Any]] | None = None, validity: dict[str, Any] | None = None
 ) -> tuple[list[list[Any]], str]:
     """One plot of the report, by name: its data rows and its SVG."""
     if name == "score-distributions":
@@ -159,7 +204,9 @@ def report_section(
             reliabilities if reliabilities is not None else reliability_by_instrument_and_round()
         )
     if name == "signal-correlations":
-        return correlation_chart(signal_validity(Resource.objects.all()))
+        return correlation_chart(validity or signal_validity(Resource.objects.all()))
+    if name == "best-signal":
+        return best_signal_chart(validity or signal_validity(Resource.objects.all()))
     raise KeyError(name)
 
 
@@ -177,6 +224,7 @@ def build_report(out: Path) -> dict[str, Any]:
         ),
         ("reliability-vs-raters", *SECTIONS["reliability-vs-raters"], reliability_curves(reliabilities)),
         ("signal-correlations", *SECTIONS["signal-correlations"], correlation_chart(validity)),
+        ("best-signal", *SECTIONS["best-signal"], best_signal_chart(validity)),
     ]
     parts = []
     for slug, title, header, (rows, svg) in sections:
@@ -196,7 +244,8 @@ def build_report(out: Path) -> dict[str, Any]:
         "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:auto;padding:1rem}img{max-width:100%}</style>"
         f"</head><body><main><h1>FOAM Curator research report</h1><p>Instruments: {html.escape(instruments)}. "
         f"Resources analysed: {validity['n_resources']}. Full results: <a href='reliability.json'>reliability.json</a>, "
-        f"<a href='validity.json'>validity.json</a>.</p>{''.join(parts)}</main></body></html>",
+        f"<a href='validity.json'>validity.json</a>.</p><p><strong>Which signal best predicts expert consensus?</strong> "
+        f"{html.escape(validity['best']['all']['verdict'])}</p>{''.join(parts)}</main></body></html>",
         encoding="utf-8",
     )
     return {
@@ -218,8 +267,9 @@ def research_results_refresh(*, force: bool = False) -> dict[str, Any]:
         return {"refreshed": False, "inputs": inputs}
     reliabilities = reliability_overview()
     results: dict[str, tuple[Any, str]] = {RESEARCH_RELIABILITY_KEY: (reliabilities, "")}
+    validity = signal_validity(Resource.objects.all())
     for name, (title, header) in SECTIONS.items():
-        rows, svg = report_section(name, reliabilities)
+        rows, svg = report_section(name, reliabilities, validity)
         results[f"{RESEARCH_SECTION_PREFIX}{name}"] = ({"title": title, "header": header, "rows": rows}, svg)
     now = timezone.now()
     with transaction.atomic():

@@ -199,3 +199,52 @@ def group_ratings(rows: Sequence[tuple[Any, Any, float]]) -> dict[Any, list[floa
     for target, _, score in rows:
         grouped[target].append(score)
     return grouped
+
+
+def _rho_ci(rho: float, n: int) -> tuple[float, float]:
+    z, half = math.atanh(max(min(rho, 0.999999), -0.999999)), 1.96 * 1.03 / math.sqrt(n - 3)
+    return math.tanh(z - half), math.tanh(z + half)
+
+
+def compare_dependent_spearman(
+    x1: Sequence[float | None], x2: Sequence[float | None], y: Sequence[float | None]
+) -> dict[str, Any]:
+    """Is signal x1 a better predictor of y than x2, measured on the same resources? Zou's (2007)
+    confidence interval for the difference of two overlapping dependent correlations, rho(x1, y) -
+    rho(x2, y), built from each correlation's own CI (Fisher z, as spearman_with_ci) and their
+    correlation through rho(x1, x2). Complete cases only. `differs` is True when the 95 % CI excludes
+    zero, False when it does not (the data cannot tell the two apart), None when it cannot be computed."""
+    if not len(x1) == len(x2) == len(y):
+        raise ValueError("the three signals must pair up")
+    a, b, c = (np.array(v, dtype=float) for v in (x1, x2, y))
+    both = ~(np.isnan(a) | np.isnan(b) | np.isnan(c))
+    a, b, c = a[both], b[both], c[both]
+    n = int(both.sum())
+    if n < 5:
+        return {
+            "difference": None,
+            "ci95": None,
+            "n": n,
+            "differs": None,
+            "reason": "needs at least five resources",
+        }
+    if min(np.ptp(a), np.ptp(b), np.ptp(c)) == 0:
+        return {"difference": None, "ci95": None, "n": n, "differs": None, "reason": "a signal is constant"}
+    r1 = float(stats.spearmanr(a, c).statistic)
+    r2 = float(stats.spearmanr(b, c).statistic)
+    r12 = float(stats.spearmanr(a, b).statistic)
+    (l1, u1), (l2, u2) = _rho_ci(r1, n), _rho_ci(r2, n)
+    denominator = (1 - r1**2) * (1 - r2**2)
+    corr = (
+        ((r12 - r1 * r2 / 2) * (1 - r1**2 - r2**2 - r12**2) + r12**3) / denominator
+        if denominator > 0
+        else 1.0
+    )
+    low = r1 - r2 - math.sqrt(max((r1 - l1) ** 2 + (u2 - r2) ** 2 - 2 * corr * (r1 - l1) * (u2 - r2), 0.0))
+    high = r1 - r2 + math.sqrt(max((u1 - r1) ** 2 + (r2 - l2) ** 2 - 2 * corr * (u1 - r1) * (r2 - l2), 0.0))
+    return {
+        "difference": finite_or_none(r1 - r2),
+        "ci95": [finite_or_none(low), finite_or_none(high)],
+        "n": n,
+        "differs": bool(low > 0 or high < 0),
+    }

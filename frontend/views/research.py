@@ -35,6 +35,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "reliabilities": results["reliabilities"],
             "sections": sections,
             "computed_at": results["computed_at"],
+            "verdicts": best.data.get("rows", []) if (best := results["sections"].get("best-signal")) else [],
         },
     )
 

@@ -96,11 +96,11 @@ def editor_social_action(request: HttpRequest) -> HttpResponse:
                 request, f"Looking for the feed at {pending.url}: see Harvest health for the result."
             )
         elif action == "forget":
-            form = ForgetForm(request.POST)
-            if not form.is_valid():
-                _form_errors(request, form)
+            forget_form = ForgetForm(request.POST)
+            if not forget_form.is_valid():
+                _form_errors(request, forget_form)
                 return redirect("frontend:editor-social")
-            forget = social_forget(editor=editor, **form.cleaned_data)
+            forget = social_forget(editor=editor, **forget_form.cleaned_data)
             messages.success(
                 request,
                 f"Forgot {forget.handle}: {forget.mentions_deleted} mention(s) deleted; none will be stored again.",

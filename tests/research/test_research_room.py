@@ -108,6 +108,7 @@ def test_the_worker_recomputes_only_when_public_reviews_or_rounds_change(expert)
         "section:reliability-vs-raters",
         "section:score-distributions",
         "section:signal-correlations",
+        "section:best-signal",
     }
     assert research_results_refresh()["refreshed"] is False  # nothing changed: one aggregate, no work
     assert set(ResearchResult.objects.values_list("key", "computed_at")) == first
@@ -132,3 +133,22 @@ def test_research_refresh_command(capsys):
     assert json.loads(capsys.readouterr().out)["refreshed"] is True
     call_command("research_refresh", "--if-changed")
     assert json.loads(capsys.readouterr().out)["refreshed"] is False
+
+
+def test_the_verdict_names_the_best_signal_or_says_the_data_cannot_tell():
+    from research.analysis import CONSENSUS, SIGNALS, best_predictor
+
+    def rows(social, other):  # type: ignore[no-untyped-def]
+        base = {signal: 0.0 for signal in SIGNALS}
+        return {
+            i: {**base, "social_index": social(i), "clicks": other(i), CONSENSUS: float(i)} for i in range(60)
+        }
+
+    clear = best_predictor(rows(lambda i: float(i), lambda i: float((i * 37) % 60)), range(60))
+    tied = best_predictor(rows(lambda i: float(i), lambda i: float(i) + (0.5 if i % 7 == 0 else 0)), range(60))
+    empty = best_predictor({}, [])
+
+    assert clear["best"] == "social_index" and clear["comparison"]["differs"] is True
+    assert clear["verdict"].startswith("social_index predicts expert consensus better than clicks")
+    assert tied["comparison"]["differs"] is False and tied["verdict"].startswith("The data cannot tell")
+    assert empty["best"] is None and "Not enough" in empty["verdict"]

@@ -168,3 +168,23 @@ def test_mean_sd_ci_uses_the_t_distribution():
     )
     assert result["ci95"] == pytest.approx([26.082, 38.585], abs=1e-3)
     assert mean_sd_ci([30])["ci95"] is None and mean_sd_ci([])["mean"] is None
+
+
+def test_zou_interval_separates_a_strong_predictor_from_noise_and_not_from_its_twin():
+    import numpy as np
+
+    from research.statistics import compare_dependent_spearman
+
+    rng = np.random.default_rng(7)
+    consensus = rng.normal(size=200)
+    strong = consensus + rng.normal(scale=0.3, size=200)
+    noise = rng.normal(size=200)
+    twin = strong + rng.normal(scale=0.01, size=200)
+
+    apart = compare_dependent_spearman(list(strong), list(noise), list(consensus))
+    together = compare_dependent_spearman(list(strong), list(twin), list(consensus))
+
+    assert apart["differs"] is True and apart["ci95"][0] > 0.5
+    assert together["differs"] is False and together["ci95"][0] < 0 < together["ci95"][1]
+    assert compare_dependent_spearman([1, 2, 3], [1, 2, 3], [1, 2, 3])["differs"] is None
+
