@@ -72,6 +72,11 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 250},
     },
+    "publish-social-posts": {  # does nothing unless SOCIAL_PUBLISH_PLATFORMS is set
+        "task": "workers.tasks.publish_social_posts",
+        "schedule": crontab(minute="*/2"),
+        "options": {"expires": 110},
+    },
     "nightly-social": {
         "task": "workers.tasks.nightly_social",
         "schedule": crontab(hour=3, minute=45),

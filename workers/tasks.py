@@ -46,6 +46,7 @@ from curation.services.social import (
     mentions_claim_refresh,
     mentions_rematch,
     social_identities_claim_pending,
+    social_publications_claim,
     social_snapshots_refresh,
     social_sources_claim_due,
 )
@@ -57,6 +58,7 @@ from workers.harvest.hostslots import host_slot
 from workers.harvest.pipeline import DEFERRED, harvest_source
 from workers.harvest.transcripts import TranscriptUnreadable, transcript_choose, transcript_parse
 from workers.social.pipeline import harvest_social_source, identity_check, refresh_posts
+from workers.social.publish import publish
 
 logger = logging.getLogger(__name__)
 
@@ -415,3 +417,13 @@ def check_social_identities() -> dict[str, int]:
 def nightly_social() -> dict[str, int]:
     """Match still-unmatched mentions against the catalogue again, then snapshot every social index."""
     return {"rematched": mentions_rematch(), "snapshots": social_snapshots_refresh()}
+
+
+@shared_task(acks_late=True)
+def publish_social_posts() -> dict[str, int]:
+    """Post newly published designations to the platform's own accounts (only when switched on)."""
+    tally: dict[str, int] = {}
+    for publication_id in social_publications_claim():
+        outcome = publish(publication_id)
+        tally[outcome] = tally.get(outcome, 0) + 1
+    return tally

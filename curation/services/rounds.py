@@ -29,6 +29,7 @@ from curation.selectors.editorial import reviewer_load, reviewers_verified
 from curation.services.audit import audit_record
 from curation.services.instruments import designation_for_total
 from curation.services.notifications import notify_assignments, notify_round_published
+from curation.services.social import social_publications_create
 
 
 def _require_editor(user: User) -> None:
@@ -277,6 +278,7 @@ def round_publish(*, editor: User, round_: CurationRound, provisional: bool = Fa
         )
         defer(METRICS, resource_ids=[c.resource_id for c in candidates])
         notify_round_published(round_=round_)
+        social_publications_create(designations=published)
     return published
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from curation.enums import (
     FetchOutcome,
+    PublicationStatus,
     SocialIdentityStatus,
     SocialPlatform,
     SocialSourceKind,
@@ -23,12 +24,14 @@ from curation.enums import (
 )
 from curation.errors import InvalidInput, NotAllowed, NotFound
 from curation.models import (
+    Designation,
     Mention,
     Resource,
     SocialFetchAttempt,
     SocialForget,
     SocialIdentity,
     SocialImpactSnapshot,
+    SocialPublication,
     SocialSource,
     Source,
     SourceRequest,
@@ -639,3 +642,63 @@ def mentions_rematch(*, limit: int = 5000) -> int:
     if touched:
         social_snapshots_refresh(resource_ids=sorted(touched))
     return matched
+
+
+def social_publications_create(*, designations: Iterable[Designation]) -> int:
+    """Queue each published (not provisional) designation for posting to every platform switched on in
+    SOCIAL_PUBLISH_PLATFORMS (off by default). Once per designation and platform (a unique row), so
+    publishing again never posts twice. Returns the rows queued."""
+    platforms = [p for p in settings.SOCIAL_PUBLISH_PLATFORMS if p in SocialPlatform.values]
+    rows = [
+        SocialPublication(designation=designation, platform=platform)
+        for designation in designations
+        if not designation.provisional
+        for platform in platforms
+    ]
+    if not rows:
+        return 0
+    queued = SocialPublication.objects.filter(designation__in={row.designation_id for row in rows})
+    before = queued.count()
+    SocialPublication.objects.bulk_create(rows, ignore_conflicts=True)
+    return queued.count() - before
+
+
+def social_publications_claim(*, now: datetime | None = None, limit: int = 20) -> list[int]:
+    """Claim pending publications (a lease, so a crashed worker's row is claimable again later)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        pending = SocialPublication.objects.filter(status=PublicationStatus.PENDING).filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            pending = pending.select_for_update(skip_locked=True)
+        ids = list(pending.order_by("created_at").values_list("id", flat=True)[:limit])
+        if ids:
+            SocialPublication.objects.filter(id__in=ids).update(claimed_until=now + CLAIM_LEASE)
+    return ids
+
+
+PUBLISH_ATTEMPTS = 5
+
+
+def social_publication_record(
+    *, publication_id: int, post_uri: str = "", error: str = "", retry: bool = False
+) -> None:
+    """A post went out (`post_uri`), or failed: retried later while `retry` and attempts remain."""
+    publication = SocialPublication.objects.filter(pk=publication_id).first()
+    if publication is None or publication.status == PublicationStatus.POSTED:
+        return
+    publication.attempts += 1
+    if post_uri:
+        publication.status, publication.post_uri, publication.posted_at = (
+            PublicationStatus.POSTED,
+            post_uri[:500],
+            timezone.now(),
+        )
+        publication.error = ""
+    else:
+        publication.error = error[:300]
+        if not retry or publication.attempts >= PUBLISH_ATTEMPTS:
+            publication.status = PublicationStatus.FAILED
+        publication.claimed_until = timezone.now() + timedelta(minutes=5 * publication.attempts)
+    publication.save()

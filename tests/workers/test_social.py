@@ -513,3 +513,37 @@ def test_register_refuses_what_a_platform_cannot_follow(editor, learner):  # typ
     with pytest.raises(NotAllowed):
         social_source_register(editor=learner, platform="bluesky", kind="hashtag", query="foamed")
     assert SocialSource.objects.count() == 0
+
+
+def test_a_published_designation_is_posted_once_to_each_switched_on_platform(web, editor, settings):  # type: ignore[no-untyped-def]
+    from curation.models import Designation, InstrumentVersion, SocialPublication
+    from curation.services.social import social_publications_claim, social_publications_create
+    from workers.social.publish import publish
+
+    resource = ResourceFactory(title="Hyperkalaemia made simple")
+    designation = Designation.objects.create(
+        resource=resource,
+        instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
+        label="Approved",
+        mean_total=31,
+        review_count=3,
+        published_at=timezone.now(),
+    )
+    assert social_publications_create(designations=[designation]) == 0  # off by default
+    settings.SOCIAL_PUBLISH_PLATFORMS = ["mastodon", "bluesky"]
+    settings.MASTODON_PUBLISH_INSTANCE, settings.MASTODON_PUBLISH_TOKEN = web.mastodon.base, "publish-token"
+    settings.BLUESKY_IDENTIFIER, settings.BLUESKY_APP_PASSWORD = "curator.example", "app-password"
+
+    queued = social_publications_create(designations=[designation]) + social_publications_create(designations=[designation])
+    outcomes = sorted(publish(pk) for pk in social_publications_claim())
+    SocialPublication.objects.update(status="pending", claimed_until=None)  # as if a worker died after posting
+    repeated = sorted(publish(pk) for pk in social_publications_claim())
+
+    assert queued == 2 and outcomes == ["posted", "posted"] and repeated == ["posted", "posted"]
+    assert len(web.mastodon.published) == 1 and len(web.bluesky.records) == 1
+    text = next(iter(web.mastodon.published.values()))["content"]
+    assert "Approved" in text and "Hyperkalaemia made simple" in text and f"/resources/{resource.public_id}/" in text
+    record = next(iter(web.bluesky.records.values()))["record"]
+    link = record["facets"][0]
+    assert record["text"].encode()[link["index"]["byteStart"] : link["index"]["byteEnd"]].decode() == link["features"][0]["uri"]
+    assert set(SocialPublication.objects.values_list("status", flat=True)) == {"posted"}
