@@ -59,6 +59,25 @@ def test_main_pages_have_no_serious_or_critical_accessibility_violations(page):
         text="Welcome. Calcium first.",
         cues=[[0, 0], [60, 9]],
     )
+    from curation.models import Mention
+    from curation.services.social import social_snapshots_refresh
+
+    Mention.objects.create(  # the social panel with a post in it, on the resource and source pages
+        platform="mastodon",
+        post_uri="https://m.example/users/a/statuses/1",
+        post_url="https://m.example/@a/1",
+        url="https://example.org/e/",
+        resource=episode,
+        site="example.org",
+        author_handle="a@m.example",
+        posted_at=timezone.now(),
+        excerpt="Great episode on calcium",
+        likes=3,
+        engagement_read_at=timezone.now(),
+        instance="https://m.example",
+        platform_post_id="1",
+    )
+    social_snapshots_refresh(resource_ids=[episode.pk])
     shared = collection_create(owner=UserFactory(username="ben"), title="Renal nights", visibility="public")
     collection_add(user=shared.owner, collection=shared, resource=episode, note="Start here")
     pages = [

@@ -145,7 +145,9 @@ def test_the_verdict_names_the_best_signal_or_says_the_data_cannot_tell():
         }
 
     clear = best_predictor(rows(lambda i: float(i), lambda i: float((i * 37) % 60)), range(60))
-    tied = best_predictor(rows(lambda i: float(i), lambda i: float(i) + (0.5 if i % 7 == 0 else 0)), range(60))
+    tied = best_predictor(
+        rows(lambda i: float(i), lambda i: float(i) + (0.5 if i % 7 == 0 else 0)), range(60)
+    )
     empty = best_predictor({}, [])
 
     assert clear["best"] == "social_index" and clear["comparison"]["differs"] is True

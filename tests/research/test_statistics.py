@@ -187,4 +187,3 @@ def test_zou_interval_separates_a_strong_predictor_from_noise_and_not_from_its_t
     assert apart["differs"] is True and apart["ci95"][0] > 0.5
     assert together["differs"] is False and together["ci95"][0] < 0 < together["ci95"][1]
     assert compare_dependent_spearman([1, 2, 3], [1, 2, 3], [1, 2, 3])["differs"] is None
-

@@ -166,3 +166,23 @@ def test_worker_killed_mid_task_loses_and_duplicates_nothing(
     assert sorted(Resource.objects.filter(source=source).values_list("guid", flat=True)) == sorted(
         str(n) for n in range(20)
     )
+
+
+def test_the_worker_harvests_a_dispatched_social_source(social_web, worker):  # type: ignore[no-untyped-def]
+    from curation.enums import Role
+    from curation.models import Mention
+    from curation.services.social import social_source_register
+    from tests.factories import ResourceFactory, SourceFactory, UserFactory
+    from workers.tasks import dispatch_due_social_sources
+
+    source = SourceFactory(site_url=social_web.blog.url("/"))
+    resource = ResourceFactory(source=source, canonical_url=social_web.blog.url("/posts/one/"))
+    social_web.bluesky.add("3w", "alice.bsky.social", "Read", links=[resource.canonical_url], tags=["foamed"])
+    editor = UserFactory(username="social-editor", role=Role.EDITOR)
+    social_source_register(
+        editor=editor, platform="bluesky", kind="hashtag", query="foamed", instance=social_web.bluesky.base
+    )
+
+    assert dispatch_due_social_sources() == 1
+    assert dispatch_due_social_sources() == 0  # claimed: not dispatched twice
+    assert wait_for(lambda: Mention.objects.filter(resource=resource).count() == 1)

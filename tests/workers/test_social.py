@@ -3,8 +3,6 @@ from JSON written to their documented schemas (pagination, rate-limit headers, 4
 deleted posts, shortened links, redirects, hostile HTML); the guarded fetch and per-host slots are
 the production ones."""
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -24,40 +22,16 @@ from curation.services.social import (
     social_source_register,
 )
 from tests.factories import ResourceFactory, SourceFactory
-from tests.socialserver import BlueskyServer, MastodonServer, WebServer
+from tests.workers.conftest import SocialWeb
 from workers.social import bluesky, mastodon
 from workers.social.pipeline import harvest_social_source, identity_check, refresh_posts
 
 pytestmark = pytest.mark.django_db
 
 
-@dataclass
-class SocialWeb:
-    mastodon: MastodonServer
-    bluesky: BlueskyServer
-    blog: WebServer
-    shortener: WebServer
-    other: WebServer
-
-
 @pytest.fixture
-def web(settings) -> Iterator[SocialWeb]:  # type: ignore[no-untyped-def]
-    servers = SocialWeb(
-        mastodon=MastodonServer("127.0.0.1"),
-        bluesky=BlueskyServer("127.0.0.1"),
-        blog=WebServer("127.0.0.2"),
-        shortener=WebServer("127.0.0.3"),
-        other=WebServer("127.0.0.4"),
-    )
-    every = [servers.mastodon, servers.bluesky, servers.blog, servers.shortener, servers.other]
-    settings.HARVEST_ALLOWED_PRIVATE_HOSTS = [f"{s.host}:{s.port}" for s in every]
-    settings.SOCIAL_SHORTENERS = ["127.0.0.3"]
-    settings.BLUESKY_APPVIEW_URL = servers.bluesky.base
-    settings.BLUESKY_PDS_URL = servers.bluesky.base
-    settings.SOCIAL_IDENTITY_SCHEME = "http"
-    yield servers
-    for server in every:
-        server.close()
+def web(social_web: SocialWeb) -> SocialWeb:
+    return social_web
 
 
 def _catalogue(web: SocialWeb):  # type: ignore[no-untyped-def]
@@ -534,16 +508,27 @@ def test_a_published_designation_is_posted_once_to_each_switched_on_platform(web
     settings.MASTODON_PUBLISH_INSTANCE, settings.MASTODON_PUBLISH_TOKEN = web.mastodon.base, "publish-token"
     settings.BLUESKY_IDENTIFIER, settings.BLUESKY_APP_PASSWORD = "curator.example", "app-password"
 
-    queued = social_publications_create(designations=[designation]) + social_publications_create(designations=[designation])
+    queued = social_publications_create(designations=[designation]) + social_publications_create(
+        designations=[designation]
+    )
     outcomes = sorted(publish(pk) for pk in social_publications_claim())
-    SocialPublication.objects.update(status="pending", claimed_until=None)  # as if a worker died after posting
+    SocialPublication.objects.update(
+        status="pending", claimed_until=None
+    )  # as if a worker died after posting
     repeated = sorted(publish(pk) for pk in social_publications_claim())
 
     assert queued == 2 and outcomes == ["posted", "posted"] and repeated == ["posted", "posted"]
     assert len(web.mastodon.published) == 1 and len(web.bluesky.records) == 1
     text = next(iter(web.mastodon.published.values()))["content"]
-    assert "Approved" in text and "Hyperkalaemia made simple" in text and f"/resources/{resource.public_id}/" in text
+    assert (
+        "Approved" in text
+        and "Hyperkalaemia made simple" in text
+        and f"/resources/{resource.public_id}/" in text
+    )
     record = next(iter(web.bluesky.records.values()))["record"]
     link = record["facets"][0]
-    assert record["text"].encode()[link["index"]["byteStart"] : link["index"]["byteEnd"]].decode() == link["features"][0]["uri"]
+    assert (
+        record["text"].encode()[link["index"]["byteStart"] : link["index"]["byteEnd"]].decode()
+        == link["features"][0]["uri"]
+    )
     assert set(SocialPublication.objects.values_list("status", flat=True)) == {"posted"}
