@@ -241,31 +241,34 @@ def discussed_not_catalogued(*, limit: int = 50) -> list[DiscussedSite]:
         .order_by("-posts", "-accounts", "site")
     )
     requests = _requests_by_host()
-    sites: list[DiscussedSite] = []
-    for row in rows:
-        if row["site"] in known or requests.get(row["site"]) == SourceRequestStatus.ADDED:
-            continue
-        samples = list(
-            mentions_uncatalogued()
-            .filter(site=row["site"])
-            .values_list("url", flat=True)
-            .order_by("url")
-            .distinct()[:3]
+    chosen = [
+        row
+        for row in rows
+        if row["site"] not in known and requests.get(row["site"]) != SourceRequestStatus.ADDED
+    ][:limit]
+    samples: dict[str, list[str]] = {}
+    sample_rows = (
+        mentions_uncatalogued()
+        .filter(site__in=[row["site"] for row in chosen])
+        .order_by("site", "url")
+        .values_list("site", "url")
+        .distinct()[: 50 * max(len(chosen), 1)]
+    )
+    for site, url in sample_rows:
+        if len(samples.setdefault(site, [])) < 3:
+            samples[site].append(url)
+    return [
+        DiscussedSite(
+            site=row["site"],
+            mentions=row["posts"],
+            accounts=row["accounts"],
+            expert_mentions=row["experts"],
+            latest=row["latest"],
+            sample_urls=samples.get(row["site"], []),
+            request_status=requests.get(row["site"], ""),
         )
-        sites.append(
-            DiscussedSite(
-                site=row["site"],
-                mentions=row["posts"],
-                accounts=row["accounts"],
-                expert_mentions=row["experts"],
-                latest=row["latest"],
-                sample_urls=samples,
-                request_status=requests.get(row["site"], ""),
-            )
-        )
-        if len(sites) >= limit:
-            break
-    return sites
+        for row in chosen
+    ]
 
 
 def _requests_by_host() -> dict[str, str]:

@@ -11,6 +11,7 @@ from curation.deferred import METRICS, defer
 from curation.enums import FetchOutcome, Liveness, ResourceStatus
 from curation.errors import Conflict, InvalidInput, NotAllowed
 from curation.models import Resource, Source, Tombstone, User
+from curation.services.social import social_snapshots_refresh
 from curation.services.audit import audit_record
 
 
@@ -52,6 +53,7 @@ def resource_remove(*, editor: User, resource: Resource, reason: str) -> Resourc
             after={"status": ResourceStatus.REMOVED, "tombstone": True},
             reason=reason,
         )
+    social_snapshots_refresh(resource_ids=[resource.pk])  # its social index and its source's, now zero
     return resource
 
 
@@ -139,4 +141,5 @@ def resource_restore(*, editor: User, resource: Resource, reason: str) -> Resour
             reason=reason,
         )
         defer(METRICS, resource_ids=[resource.pk])
+    social_snapshots_refresh(resource_ids=[resource.pk])
     return resource

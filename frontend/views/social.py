@@ -39,6 +39,7 @@ class SocialSourceForm(forms.Form):
         label="Instance",
         help_text="Mastodon: the server, such as https://med-mastodon.com. Bluesky: leave empty.",
     )
+    source_public_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
 
 class ForgetForm(forms.Form):
@@ -82,7 +83,8 @@ def editor_social_action(request: HttpRequest) -> HttpResponse:
             if not form.is_valid():
                 _form_errors(request, form)
                 return redirect("frontend:editor-social")
-            followed, created = social_source_register(editor=editor, **form.cleaned_data)
+            data = {**form.cleaned_data, "source_public_id": str(form.cleaned_data["source_public_id"] or "")}
+            followed, created = social_source_register(editor=editor, **data)
             messages.success(request, f"{'Now following' if created else 'Already following'} {followed}.")
         elif action in ("pause", "resume"):
             followed = get_object_or_404(

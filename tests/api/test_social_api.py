@@ -164,3 +164,35 @@ def test_malformed_ids_and_bodies_get_a_clear_4xx(editor):  # type: ignore[no-un
         ).status_code
         == 400
     )
+
+
+def test_list_endpoints_read_in_a_fixed_number_of_queries(editor, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
+    from curation.models import SocialSource as Followed
+
+    client = _client(editor)
+    for index in range(3):
+        _mention(
+            None, f"u{index}.bsky.social", site=f"site{index}.example", url=f"https://site{index}.example/a/"
+        )
+        Followed.objects.create(
+            platform="bluesky", kind="hashtag", instance="https://public.api.bsky.app", query=f"t{index}"
+        )
+    resource = ResourceFactory()
+    for index in range(3):
+        _mention(resource, f"r{index}.bsky.social")
+    with django_assert_max_num_queries(12) as small:
+        client.get("/api/v1/social/discussed/")
+        client.get("/api/v1/social/sources/")
+        client.get(f"/api/v1/resources/{resource.public_id}/social/")
+    for index in range(3, 20):
+        _mention(
+            None, f"u{index}.bsky.social", site=f"site{index}.example", url=f"https://site{index}.example/a/"
+        )
+        Followed.objects.create(
+            platform="bluesky", kind="hashtag", instance="https://public.api.bsky.app", query=f"t{index}"
+        )
+        _mention(resource, f"r{index}.bsky.social")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert len(client.get("/api/v1/social/discussed/").json()) == 20
+        assert len(client.get("/api/v1/social/sources/").json()) == 20
+        assert len(client.get(f"/api/v1/resources/{resource.public_id}/social/").json()["mentions"]) == 10

@@ -127,3 +127,25 @@ def test_an_expert_links_an_identity_and_the_portfolio_links_back_once_verified(
     client.force_login(expert)
     client.post(f"/experts/social/{identity.public_id}/remove/")
     assert SocialIdentity.objects.count() == 0
+
+
+def test_an_editor_follows_a_sources_account_from_the_source_page(client, editor):  # type: ignore[no-untyped-def]
+    from tests.factories import SourceFactory
+
+    source = SourceFactory()
+    client.force_login(editor)
+    page = client.get(f"/sources/{source.public_id}/").content.decode()
+    assert "follow this source's social media account" in page
+    client.post(
+        "/editor/social/action/",
+        {
+            "action": "follow",
+            "kind": "account",
+            "platform": "bluesky",
+            "query": "@Blog.example",
+            "instance": "",
+            "source_public_id": str(source.public_id),
+        },
+    )
+    followed = SocialSource.objects.get()
+    assert (followed.kind, followed.query, followed.source) == ("account", "blog.example", source)

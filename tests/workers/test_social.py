@@ -532,3 +532,37 @@ def test_a_published_designation_is_posted_once_to_each_switched_on_platform(web
         == link["features"][0]["uri"]
     )
     assert set(SocialPublication.objects.values_list("status", flat=True)) == {"posted"}
+
+
+def test_recorded_documents_of_both_platforms_parse_as_documented():
+    """Recorded answers written to the documented schemas (Mastodon's Status entity from a hashtag
+    timeline, with a mention and hashtag links and a boost; Bluesky's searchPosts with link and tag
+    facets and an external embed)."""
+    import json
+    from pathlib import Path
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "social"
+    statuses = mastodon.parse_statuses(
+        json.loads((fixtures / "mastodon_tag_timeline.json").read_text()), "https://med-mastodon.com"
+    )
+    posts, cursor = bluesky.posts_of(json.loads((fixtures / "bluesky_search_posts.json").read_text()))
+
+    first, boosted = statuses
+    assert first.author_handle == "emdoc@med-mastodon.com" and first.likes == 41 and first.quotes == 1
+    assert first.links[0] == "https://litfl.com/hyperkalaemia-ecg-library/"  # the card first
+    assert "https://litfl.com/hyperkalaemia-ecg-library/?utm_source=mastodon&utm_medium=social" in first.links
+    assert not any("/tags/" in link or "@litfl" in link for link in first.links)  # mentions, hashtags out
+    assert first.hashtags == ["foamed", "meded"] and first.excerpt.startswith("Superb refresher")
+    assert boosted.author_handle == "pem@emergencymedicine.social" and boosted.links == [
+        "https://dontforgetthebubbles.com/croup/"
+    ]
+    (post,) = posts
+    assert cursor == "1" and post.author_handle == "critcaredoc.bsky.social"
+    assert post.links == ["https://emcrit.org/pulmcrit/peripheral-vasopressors/"]  # facet and embed, once
+    assert post.hashtags == ["foamcc"] and (post.likes, post.reposts, post.replies, post.quotes) == (
+        57,
+        18,
+        4,
+        2,
+    )
+    assert post.post_url == "https://bsky.app/profile/critcaredoc.bsky.social/post/3lbk6yfmjfk2m"
