@@ -11,8 +11,8 @@ from curation.deferred import METRICS, defer
 from curation.enums import FetchOutcome, Liveness, ResourceStatus
 from curation.errors import Conflict, InvalidInput, NotAllowed
 from curation.models import Resource, Source, Tombstone, User
-from curation.services.social import social_snapshots_refresh
 from curation.services.audit import audit_record
+from curation.services.social import social_snapshots_refresh
 
 
 def _require_editor(user: User) -> None:
