@@ -38,6 +38,7 @@ from curation.models import (
     User,
 )
 from curation.polling import error_backoff, with_jitter
+from curation.selectors.social import resource_social_inputs, source_social_inputs
 from curation.services.catalogue import source_request_create
 from curation.social import (
     SOCIAL_FORMULA_VERSION,
@@ -593,8 +594,6 @@ def social_snapshots_refresh(
     for every mentioned resource and every source with mentions or a followed account when None. Counts
     come from the public mention selector, so a hidden resource or a forgotten author counts nowhere.
     Returns the snapshots written."""
-    from curation.selectors.social import resource_social_inputs, source_social_inputs
-
     now = now or timezone.now()
     inputs = resource_social_inputs(resource_ids=None if resource_ids is None else list(resource_ids))
     rows = [
