@@ -2,6 +2,8 @@
 "discussed, not catalogued" queue with one-click add, requests to be forgotten) and an expert's own
 social identities. Thin views: a form, one service, a redirect with a message."""
 
+import uuid
+
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -54,6 +56,14 @@ class IdentityForm(forms.Form):
     )
 
 
+def _uuid_or_none(text: str) -> uuid.UUID | None:
+    """A hand-edited id is a 404, never a 500."""
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
 def _form_errors(request: HttpRequest, form: forms.Form) -> None:
     for field, problems in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
@@ -88,7 +98,7 @@ def editor_social_action(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{'Now following' if created else 'Already following'} {followed}.")
         elif action in ("pause", "resume"):
             followed = get_object_or_404(
-                SocialSource, public_id=request.POST.get("social_source", "") or None
+                SocialSource, public_id=_uuid_or_none(request.POST.get("social_source", ""))
             )
             social_source_set_status(editor=editor, social_source=followed, active=action == "resume")
             messages.success(request, f"{followed}: {'resumed' if action == 'resume' else 'paused'}.")

@@ -149,3 +149,9 @@ def test_an_editor_follows_a_sources_account_from_the_source_page(client, editor
     )
     followed = SocialSource.objects.get()
     assert (followed.kind, followed.query, followed.source) == ("account", "blog.example", source)
+
+
+def test_a_hand_edited_social_source_id_is_not_a_server_error(client, editor):  # type: ignore[no-untyped-def]
+    client.force_login(editor)
+    response = client.post("/editor/social/action/", {"action": "pause", "social_source": "not-a-uuid"})
+    assert response.status_code == 404

@@ -566,3 +566,11 @@ def test_recorded_documents_of_both_platforms_parse_as_documented():
         2,
     )
     assert post.post_url == "https://bsky.app/profile/critcaredoc.bsky.social/post/3lbk6yfmjfk2m"
+
+
+def test_hostile_rate_limit_headers_never_overflow_the_clock():
+    from workers.social.common import rate_limit
+
+    remaining, reset = rate_limit({"x-ratelimit-remaining": "0", "x-ratelimit-reset": "9" * 400})
+    assert remaining == 0 and reset is not None
+    assert rate_limit({"ratelimit-reset": "not a time"}) == (None, None)

@@ -103,7 +103,7 @@ def _reset_time(text: str) -> datetime | None:
         return None
     now = datetime.now(UTC)
     if text.isdigit():
-        value = int(text)
+        value = min(int(text[:12]), 4 * 10**9)  # a hostile header cannot overflow the clock
         # a delta in seconds, or (as Bluesky sends it) an epoch time
         return datetime.fromtimestamp(value, UTC) if value > 10**9 else now + timedelta(seconds=value)
     try:
