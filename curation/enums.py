@@ -180,3 +180,17 @@ class PublicationStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     POSTED = "posted", "Posted"
     FAILED = "failed", "Failed"
+
+
+class ModuleStatus(models.TextChoices):
+    """A module is built as a draft, published as numbered versions, and retired when it should no
+    longer be taken (passes already earned stay valid)."""
+
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    RETIRED = "retired", "Retired"
+
+
+class CredentialKind(models.TextChoices):
+    MODULE = "module", "Module completion"
+    PEER_REVIEW = "peer_review", "Peer-review year"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from frontend.views import collections, developer, editor, expert, integrity, learner, research, social
+from frontend.views import collections, credit, developer, editor, expert, integrity, learner, research, social
 
 app_name = "frontend"
 urlpatterns = [
@@ -81,4 +81,24 @@ urlpatterns = [
     path("research/", research.dashboard, name="research"),
     path("research/<slug:name>.svg", research.plot_svg, name="research-plot"),
     path("research/<slug:name>.csv", research.plot_csv, name="research-data"),
+    # learning credit
+    path("modules/", credit.module_list, name="modules"),
+    path("modules/<uuid:public_id>/", credit.module_detail, name="module"),
+    path("modules/attempts/<uuid:public_id>/", credit.attempt_detail, name="module-attempt"),
+    path("me/cpd/", credit.cpd_log, name="cpd-log"),
+    path("me/cpd.csv", credit.cpd_csv, name="cpd-csv"),
+    path("credentials/", credit.credential_lookup, name="credential-lookup"),
+    path("credentials/<str:code>/", credit.credential_verify, name="credential"),
+    path("credentials/<str:code>/certificate.pdf", credit.credential_pdf, name="credential-pdf"),
+    path("credentials/<str:code>/badge.json", credit.credential_badge, name="credential-badge"),
+    path("programs/", credit.programs, name="programs"),
+    path("programs/join/", credit.program_join, name="program-join"),
+    path("programs/<uuid:public_id>/", credit.cohort_detail, name="cohort"),
+    path("programs/<uuid:public_id>/report.csv", credit.cohort_csv, name="cohort-csv"),
+    path("programs/<uuid:public_id>/leave/", credit.program_leave, name="program-leave"),
+    path("editor/modules/", credit.editor_modules, name="editor-modules"),
+    path("editor/modules/<uuid:public_id>/", credit.editor_module, name="editor-module"),
+    path("editor/directors/", credit.editor_directors, name="editor-directors"),
+    path("experts/credit/", credit.expert_credit, name="expert-credit"),
+    path("experts/credit/reviews/<uuid:public_id>/orcid.json", credit.review_orcid, name="review-orcid"),
 ]

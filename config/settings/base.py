@@ -121,6 +121,15 @@ else:
 # The site's public address, for links in e-mails sent without a request (the weekly digest).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
+# Learning credit. A TrueType font with wide Unicode coverage for certificates (empty: the system's
+# DejaVu Sans when present, else the PDF core font with names folded to Latin-1).
+CERTIFICATE_FONT = env.str("CERTIFICATE_FONT", default="")
+# The convening organisation and group id ORCID peer-review activities name.
+ORCID_ORGANIZATION_NAME = env.str("ORCID_ORGANIZATION_NAME", default="FOAM Curator")
+ORCID_ORGANIZATION_CITY = env.str("ORCID_ORGANIZATION_CITY", default="London")
+ORCID_ORGANIZATION_COUNTRY = env.str("ORCID_ORGANIZATION_COUNTRY", default="GB")
+ORCID_REVIEW_GROUP_ID = env.str("ORCID_REVIEW_GROUP_ID", default="orcid-generated:foam-curator")
+
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

@@ -1,0 +1,256 @@
+"""Reads for learning credit. The one rule about quiz answers lives here: `version_for_learner` is what
+any page or endpoint shows of a module before an attempt is submitted (no correct option, explanation
+or reference). Directors see only the members of their own cohorts; learners only their own records."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+
+from curation.enums import COUNTED_REVIEW_STATUSES, ModuleStatus, ResourceStatus
+from curation.errors import NotFound
+from curation.models import (
+    Cohort,
+    CohortMembership,
+    CpdRecord,
+    Credential,
+    Designation,
+    Module,
+    ModuleAttempt,
+    ModuleVersion,
+    ProgramDirector,
+    Resource,
+    Review,
+    User,
+)
+
+ANSWER_KEYS = ("correct", "explanation", "reference")
+REVIEW_HOURS = Decimal("1.0")  # the estimate per review a certificate states (an AIR review takes ~1 h)
+
+
+def resources_designated() -> QuerySet[Resource]:
+    """Visible resources holding a current labelled designation: what a module may contain."""
+    vetted = Designation.objects.filter(resource_id=OuterRef("pk"), is_current=True).exclude(label="")
+    return Resource.objects.filter(status=ResourceStatus.VISIBLE).filter(Exists(vetted))
+
+
+def modules_published() -> QuerySet[Module]:
+    """Modules a learner can take, newest month first, each with its current version's counts."""
+    return (
+        Module.objects.filter(status=ModuleStatus.PUBLISHED)
+        .select_related("topic")
+        .annotate(version_count=Count("versions"))
+        .order_by("-month", "-id")
+    )
+
+
+def modules_for_editor() -> QuerySet[Module]:
+    return (
+        Module.objects.select_related("topic")
+        .annotate(version_count=Count("versions"))
+        .order_by("-month", "-id")
+    )
+
+
+def program_directors() -> QuerySet[ProgramDirector]:
+    return ProgramDirector.objects.select_related("user").order_by("program", "user__username")
+
+
+def module_visible(*, user: User | None, public_id: Any) -> Module:
+    """A published module (any module for an editor). Raises NotFound."""
+    modules = Module.objects.select_related("topic")
+    if not (user is not None and user.is_authenticated and user.is_editor):
+        modules = modules.filter(status=ModuleStatus.PUBLISHED)
+    module = modules.filter(public_id=public_id).first()
+    if module is None:
+        raise NotFound("No such module.")
+    return module
+
+
+def module_version_current(module: Module) -> ModuleVersion | None:
+    return module.versions.order_by("-version").first()
+
+
+def version_for_learner(version: ModuleVersion) -> dict[str, Any]:
+    """The version's content without the answers, and without resources an editor has since removed
+    from the catalogue (their questions stay: the quiz is the version taken)."""
+    content = version.content
+    shown = set(
+        str(public_id)
+        for public_id in Resource.objects.filter(
+            public_id__in=[item["id"] for item in content["resources"]], status=ResourceStatus.VISIBLE
+        ).values_list("public_id", flat=True)
+    )
+    return {
+        "module": str(version.module.public_id),
+        "version": version.version,
+        "title": content["title"],
+        "topic": content.get("topic", ""),
+        "month": content["month"],
+        "objectives": list(content["objectives"]),
+        "pass_mark": version.pass_mark,
+        "hours": version.hours,
+        "hours_estimated": version.hours_estimated,
+        "resources": [dict(item) for item in content["resources"] if item["id"] in shown],
+        "questions": [
+            {key: value for key, value in question.items() if key not in ANSWER_KEYS}
+            for question in content["questions"]
+        ],
+    }
+
+
+def attempts_of(*, learner: User, module: Module | None = None) -> QuerySet[ModuleAttempt]:
+    attempts = ModuleAttempt.objects.filter(learner=learner).select_related("module_version__module")
+    if module is not None:
+        attempts = attempts.filter(module_version__module=module)
+    return attempts.order_by("-submitted_at", "-id")
+
+
+def attempt_own(*, learner: User, public_id: Any) -> ModuleAttempt:
+    attempt = (
+        attempts_of(learner=learner)
+        .select_related("cpd_record__credential")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if attempt is None:
+        raise NotFound("No such attempt.")
+    return attempt
+
+
+def attempt_feedback(attempt: ModuleAttempt) -> list[dict[str, Any]]:
+    """After submission: each question with the learner's choice, the correct option, the explanation
+    and the reference."""
+    feedback = []
+    for question in attempt.module_version.content["questions"]:
+        chosen = attempt.answers.get(question["id"])
+        feedback.append({**question, "chosen": chosen, "is_correct": chosen == question["correct"]})
+    return feedback
+
+
+def cpd_records_of(*, learner: User, year: int | None = None) -> QuerySet[CpdRecord]:
+    records = CpdRecord.objects.filter(learner=learner).select_related("module_version__module", "credential")
+    if year is not None:
+        records = records.filter(completed_at__year=year)
+    return records.order_by("-completed_at", "-id")
+
+
+def cpd_years_of(*, learner: User) -> list[int]:
+    dates = CpdRecord.objects.filter(learner=learner).dates("completed_at", "year", order="DESC")
+    return [moment.year for moment in dates]
+
+
+def credentials_of(*, user: User) -> QuerySet[Credential]:
+    return Credential.objects.filter(subject=user).order_by("-issued_at", "-id")
+
+
+def credential_by_code(*, code: str) -> Credential:
+    """The credential a verification code names (revoked ones too: the page says so). Raises NotFound."""
+    credential = Credential.objects.select_related("subject").filter(code=str(code).strip().upper()).first()
+    if credential is None:
+        raise NotFound("No credential has that verification code.")
+    return credential
+
+
+def is_program_director(user: User | None) -> bool:
+    return bool(
+        user is not None and user.is_authenticated and ProgramDirector.objects.filter(user=user).exists()
+    )
+
+
+def cohorts_directed_by(*, director: User) -> QuerySet[Cohort]:
+    return (
+        Cohort.objects.filter(director=director)
+        .annotate(member_count=Count("memberships"))
+        .order_by("-created_at")
+    )
+
+
+def cohort_directed(*, director: User, public_id: Any) -> Cohort:
+    """One of `director`'s own cohorts. Raises NotFound for anyone else's (no oracle)."""
+    cohort = Cohort.objects.filter(director=director, public_id=public_id).first()
+    if cohort is None or not is_program_director(director):
+        raise NotFound("No such cohort.")
+    return cohort
+
+
+def cohort_by_code(*, code: str) -> Cohort:
+    cohort = (
+        Cohort.objects.select_related("director").filter(invitation_code=str(code).strip().upper()).first()
+    )
+    if cohort is None:
+        raise NotFound("No cohort has that invitation code.")
+    return cohort
+
+
+def memberships_of(*, learner: User) -> QuerySet[CohortMembership]:
+    return (
+        CohortMembership.objects.filter(learner=learner)
+        .select_related("cohort__director")
+        .order_by("joined_at")
+    )
+
+
+def cohort_dashboard(*, cohort: Cohort) -> list[dict[str, Any]]:
+    """Each member (while a member) with the modules completed since joining: module, version, date,
+    score and hours, and their total hours. Nothing from before they joined, nothing of non-members."""
+    memberships = list(
+        cohort.memberships.select_related("learner").prefetch_related(
+            Prefetch(
+                "learner__cpd_records",
+                queryset=CpdRecord.objects.select_related("module_version__module").order_by("-completed_at"),
+            )
+        )
+    )
+    rows = []
+    for membership in memberships:
+        records = [
+            record
+            for record in membership.learner.cpd_records.all()
+            if record.completed_at >= membership.joined_at
+        ]
+        rows.append(
+            {
+                "learner": membership.learner,
+                "joined_at": membership.joined_at,
+                "records": records,
+                "hours": sum((record.hours for record in records), Decimal("0")),
+            }
+        )
+    return rows
+
+
+def reviews_for_credit(*, reviewer: User, year: int | None = None) -> QuerySet[Review]:
+    """The reviewer's submitted or accepted reviews (what counts for credit), oldest first."""
+    reviews = Review.objects.filter(
+        reviewer=reviewer, status__in=COUNTED_REVIEW_STATUSES, submitted_at__isnull=False
+    )
+    if year is not None:
+        reviews = reviews.filter(submitted_at__year=year)
+    return reviews.select_related("resource__source", "instrument_version__instrument", "round").order_by(
+        "submitted_at", "id"
+    )
+
+
+def reviewer_year_summary(*, reviewer: User, year: int) -> dict[str, Any]:
+    """Reviews, instruments and rounds of one year, with the stated estimate of hours."""
+    reviews = list(reviews_for_credit(reviewer=reviewer, year=year))
+    instruments = sorted({str(review.instrument_version) for review in reviews})
+    rounds = sorted({review.round.title for review in reviews if review.round is not None})
+    return {
+        "year": year,
+        "reviews": len(reviews),
+        "instruments": instruments,
+        "rounds": rounds,
+        "hours": REVIEW_HOURS * len(reviews),
+    }
+
+
+def reviewer_years(*, reviewer: User) -> list[int]:
+    dates = reviews_for_credit(reviewer=reviewer).dates("submitted_at", "year", order="DESC")
+    return [moment.year for moment in dates]
+
+
+def credential_is_valid(credential: Credential, now: datetime) -> bool:
+    return credential.revoked_at is None or credential.revoked_at > now

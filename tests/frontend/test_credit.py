@@ -1,0 +1,165 @@
+"""Issue 15's scenario through the pages: an editor builds a module of 3 designated resources and 6
+questions, a learner fails once and passes, the certificate and its verification, the Open Badge, the
+program director's dashboard, and who sees nothing."""
+
+import csv
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from curation.models import CohortMembership, CpdRecord, Credential, Module, ModuleAttempt
+from tests.credit import designated
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+OB3_REQUIRED = ("@context", "id", "type", "issuer", "validFrom", "credentialSubject", "name")
+
+
+def _build_module_on_the_web(client, editor):  # type: ignore[no-untyped-def]
+    client.force_login(editor)
+    response = client.post(
+        "/editor/modules/",
+        {
+            "title": "Toxicology month",
+            "month": "2026-11",
+            "objectives": "Recognise toxidromes\nDose antidotes",
+            "pass_mark": "80",
+            "hours": "2.5",
+        },
+    )
+    module = Module.objects.get(title="Toxicology month")
+    assert response.status_code == 302 and response["Location"] == f"/editor/modules/{module.public_id}/"
+    resources = [designated(f"Antidote post {n}") for n in range(3)]
+    for resource in resources:
+        client.post(
+            response["Location"],
+            {"action": "add-resource", "resource": f"http://testserver/resources/{resource.public_id}/"},
+        )
+        for q in range(2):
+            client.post(
+                response["Location"],
+                {
+                    "action": "add-question",
+                    "resource": str(resource.public_id),
+                    "stem": f"{resource.title}: question {q}?",
+                    "options": "Wrong answer\nRight answer\nAnother wrong one",
+                    "correct": "2",
+                    "explanation": "Because the post says so.",
+                    "reference": "Smith 2020",
+                },
+            )
+    page = client.get(response["Location"]).content.decode()
+    assert "3 resources, 6 questions" in page
+    publish = client.post(response["Location"], {"action": "publish"}, follow=True)
+    assert "Published version 1" in publish.content.decode()
+    client.logout()
+    return module
+
+
+def _submit(client, module, right):  # type: ignore[no-untyped-def]
+    questions = module.versions.get().content["questions"]
+    data = {f"q-{q['id']}": "1" if index < right else "0" for index, q in enumerate(questions)}
+    data["reflection"] = "I will check the osmolar gap earlier."
+    return client.post(f"/modules/{module.public_id}/", data)
+
+
+def test_a_learner_fails_then_passes_gets_a_verifiable_certificate_and_the_director_sees_it(
+    client, editor, learner, outsider
+):  # type: ignore[no-untyped-def]
+    module = _build_module_on_the_web(client, editor)
+    director = UserFactory(username="pd", first_name="Pat", last_name="Director")
+    client.force_login(editor)
+    client.post("/editor/directors/", {"username": "pd", "program": "City EM Residency", "action": "grant"})
+    client.force_login(director)
+    response = client.post("/programs/", {"name": "PGY-1"})
+    cohort = director.cohorts.get()
+    assert response["Location"] == f"/programs/{cohort.public_id}/"
+
+    learner.first_name, learner.last_name = "Maya", "Resident"
+    learner.save()
+    client.force_login(learner)
+    notice = client.get(f"/programs/join/?code={cohort.invitation_code.lower()}").content.decode()
+    assert "What the director will see" in notice
+    refused = client.post("/programs/join/", {"code": cohort.invitation_code}, follow=True)
+    assert "accept" in refused.content.decode() and not CohortMembership.objects.exists()
+    client.post("/programs/join/", {"code": cohort.invitation_code, "accept": "yes"})
+    assert CohortMembership.objects.filter(cohort=cohort, learner=learner).exists()
+
+    failed = _submit(client, module, right=3)
+    attempt = ModuleAttempt.objects.get()
+    assert failed["Location"] == f"/modules/attempts/{attempt.public_id}/"
+    page = client.get(failed["Location"]).content.decode()
+    assert "Not passed yet: 50 %" in page and "Because the post says so." in page
+    assert not CpdRecord.objects.exists()
+    passed = client.get(_submit(client, module, right=6)["Location"]).content.decode()
+    assert "Passed: 100 %" in passed
+    assert ModuleAttempt.objects.count() == 2  # every attempt is kept
+    credential = Credential.objects.get()
+    record = CpdRecord.objects.get()
+    assert record.hours == 2.5 and not record.hours_estimated
+
+    pdf = client.get(f"/credentials/{credential.code}/certificate.pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    text = " ".join(text.split())
+    for expected in (
+        "Maya Resident",
+        "Toxicology month",
+        record.completed_at.date().isoformat(),
+        "2.50 hours",
+        credential.code,
+    ):
+        assert expected in text
+
+    client.logout()  # the public verification URL, for anyone with the code
+    verify = client.get(f"/credentials/{credential.code}/").content.decode()
+    assert "Valid credential" in verify and "Maya Resident" in verify and "Toxicology month" in verify
+    assert (
+        client.get(f"/credentials/?code={credential.code.lower()}")["Location"]
+        == f"/credentials/{credential.code}/"
+    )
+    assert client.get("/credentials/NOTACODE42/").status_code == 404
+    badge = client.get(f"/credentials/{credential.code}/badge.json").json()
+    for field in OB3_REQUIRED:
+        assert field in badge
+    assert badge["@context"][0] == "https://www.w3.org/ns/credentials/v2"
+    assert badge["@context"][1].startswith("https://purl.imsglobal.org/spec/ob/v3p0/context")
+    assert {"VerifiableCredential", "OpenBadgeCredential"} <= set(badge["type"])
+    assert badge["id"].endswith(f"/credentials/{credential.code}/badge.json")
+    assert "Profile" in badge["issuer"]["type"] and badge["issuer"]["id"]
+    subject = badge["credentialSubject"]
+    assert "AchievementSubject" in subject["type"]
+    achievement = subject["achievement"]
+    assert "Achievement" in achievement["type"] and achievement["id"] and achievement["name"]
+    assert achievement["description"] and achievement["criteria"]["narrative"]
+
+    client.force_login(director)
+    dashboard = client.get(f"/programs/{cohort.public_id}/").content.decode()
+    assert "Maya Resident" in dashboard and "Toxicology month" in dashboard and "100 %" in dashboard
+    rows = list(
+        csv.reader(io.StringIO(client.get(f"/programs/{cohort.public_id}/report.csv").content.decode()))
+    )
+    assert rows[1][0] == "Maya Resident" and rows[1][4] == "Toxicology month" and rows[1][7] == "2.50"
+    assert "osmolar" not in dashboard  # never the reflection
+
+    for who in (outsider, None):  # a learner outside the cohort, and an anonymous visitor, see nothing
+        client.logout()
+        if who is not None:
+            client.force_login(who)
+        for url in (
+            f"/programs/{cohort.public_id}/",
+            f"/programs/{cohort.public_id}/report.csv",
+            f"/modules/attempts/{attempt.public_id}/",
+        ):
+            response = client.get(url)
+            assert response.status_code in (302, 404), url
+            assert b"Maya" not in response.content
+        if who is not None:
+            assert b"Maya" not in client.get("/me/cpd/").content
+
+    client.force_login(learner)  # leaving: the director sees nothing more
+    client.post(f"/programs/{cohort.public_id}/leave/")
+    client.force_login(director)
+    assert "Maya" not in client.get(f"/programs/{cohort.public_id}/").content.decode()
