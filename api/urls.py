@@ -2,7 +2,7 @@ from csp.decorators import csp_update
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api import collections, integrity, social, views
+from api import collections, credit, integrity, social, views
 from api.errors import api_not_found
 
 v1 = (
@@ -35,6 +35,30 @@ v1 = (
         path("me/claims/", integrity.MyClaimsView.as_view(), name="my-claims"),
         path("me/conflicts/", integrity.MyConflictsView.as_view(), name="my-conflicts"),
         path("me/follows/", collections.MyFollowsView.as_view(), name="my-follows"),
+        path("modules/", credit.ModuleListView.as_view(), name="module-list"),
+        path("modules/<uuid:id>/", credit.ModuleDetailView.as_view(), name="module-detail"),
+        path("modules/<uuid:id>/attempts/", credit.ModuleAttemptsView.as_view(), name="module-attempts"),
+        path("modules/<uuid:id>/items/", credit.ModuleItemsView.as_view(), name="module-items"),
+        path("modules/<uuid:id>/questions/", credit.ModuleQuestionsView.as_view(), name="module-questions"),
+        path("modules/<uuid:id>/publish/", credit.ModulePublishView.as_view(), name="module-publish"),
+        path("me/attempts/", credit.MyAttemptsView.as_view(), name="my-attempts"),
+        path("me/attempts/<uuid:id>/", credit.MyAttemptView.as_view(), name="my-attempt"),
+        path("me/cpd/", credit.MyCpdView.as_view(), name="my-cpd"),
+        path("me/credentials/", credit.MyCredentialsView.as_view(), name="my-credentials"),
+        path("me/cohorts/", credit.MyCohortsView.as_view(), name="my-cohorts"),
+        path("me/cohorts/<uuid:id>/", credit.MyCohortView.as_view(), name="my-cohort"),
+        path("me/review-credit/", credit.MyReviewCreditView.as_view(), name="my-review-credit"),
+        path("me/reviews/<uuid:id>/orcid/", credit.MyReviewOrcidView.as_view(), name="my-review-orcid"),
+        path("credentials/<str:code>/", credit.CredentialVerifyView.as_view(), name="credential-verify"),
+        path("cohorts/", credit.CohortListView.as_view(), name="cohort-list"),
+        path("cohorts/join/", credit.CohortJoinView.as_view(), name="cohort-join"),
+        path("cohorts/<uuid:id>/", credit.CohortDetailView.as_view(), name="cohort-detail"),
+        path("program-directors/", credit.ProgramDirectorsView.as_view(), name="program-directors"),
+        path(
+            "program-directors/<str:username>/",
+            credit.ProgramDirectorView.as_view(),
+            name="program-director",
+        ),
         path("collections/", collections.CollectionListView.as_view(), name="collection-list"),
         path("collections/<uuid:id>/", collections.CollectionDetailView.as_view(), name="collection-detail"),
         path(

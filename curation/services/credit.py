@@ -79,7 +79,9 @@ def _module_fields(
         raise InvalidInput("At most 20 objectives.", field_errors={"objectives": ["Too many."]})
     if not 1 <= int(pass_mark) <= 100:
         raise InvalidInput("The pass mark is a percentage.", field_errors={"pass_mark": ["1 to 100."]})
-    if hours is not None and not Decimal("0.25") <= Decimal(hours) <= Decimal("100"):
+    if hours is not None and not (
+        Decimal(hours).is_finite() and Decimal("0.25") <= Decimal(hours) <= Decimal("100")
+    ):
         raise InvalidInput("Hours are between 0.25 and 100.", field_errors={"hours": ["0.25 to 100."]})
     return {
         "title": _text("title", title, limit=TITLE_CHARS, required=True),
