@@ -77,7 +77,7 @@ class ModuleResourceSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField()
     title = serializers.CharField()
     url = serializers.CharField()
-    source = serializers.CharField()
+    source_title = serializers.CharField(source="source")
     kind = serializers.CharField()
     minutes = serializers.IntegerField(help_text="estimated time to read, listen or watch")
 

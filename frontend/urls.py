@@ -1,6 +1,16 @@
 from django.urls import path
 
-from frontend.views import collections, credit, developer, editor, expert, integrity, learner, research, social
+from frontend.views import (
+    collections,
+    credit,
+    developer,
+    editor,
+    expert,
+    integrity,
+    learner,
+    research,
+    social,
+)
 
 app_name = "frontend"
 urlpatterns = [

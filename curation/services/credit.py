@@ -257,7 +257,9 @@ def module_publish(*, editor: User, module: Module) -> ModuleVersion:
     minutes = [resource_minutes(item.resource) for item in items]
     estimated = module.hours is None
     hours = (
-        estimate_hours(minutes=minutes, question_count=len(questions)) if estimated else Decimal(module.hours)
+        Decimal(module.hours)
+        if module.hours is not None
+        else estimate_hours(minutes=minutes, question_count=len(questions))
     )
     content = {
         "title": module.title,

@@ -341,7 +341,7 @@ COHORT_HEADER = ["resident", "email", "joined", *CPD_HEADER]
 @login_required
 def cohort_csv(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     cohort = _directed_or_404(request, public_id)
-    rows = []
+    rows: list[list[Any]] = []
     for row in cohort_dashboard(cohort=cohort):
         person = [row["learner"].display_name, row["learner"].email, row["joined_at"].date().isoformat()]
         rows.extend([*person, *_cpd_row(record)] for record in row["records"])

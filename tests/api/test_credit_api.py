@@ -182,18 +182,21 @@ def credit_world(editor, expert, learner):  # type: ignore[no-untyped-def]
 
 
 def _state() -> tuple[int, ...]:
-    return tuple(
-        model.objects.count()
-        for model in (
-            Module,
-            Question,
-            ModuleAttempt,
-            CpdRecord,
-            Credential,
-            ProgramDirector,
-            CohortMembership,
-        )
-    ) + (Module.objects.filter(status="published").count(),)
+    return (
+        *tuple(
+            model.objects.count()
+            for model in (
+                Module,
+                Question,
+                ModuleAttempt,
+                CpdRecord,
+                Credential,
+                ProgramDirector,
+                CohortMembership,
+            )
+        ),
+        Module.objects.filter(status="published").count(),
+    )
 
 
 # (method, url template, body, who may) -- "own" endpoints answer every signed-in user with their own data.
