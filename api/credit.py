@@ -20,7 +20,7 @@ from config.requests import signed_in, viewer
 from curation.certificates import absolute, open_badge, orcid_peer_review, verification_path
 from curation.errors import Conflict
 from curation.errors import NotFound as DomainNotFound
-from curation.models import Credential, Module, ModuleAttempt, Resource, Topic, User
+from curation.models import Credential, Module, ModuleAttempt, Resource, Review, Topic, User
 from curation.selectors.credit import (
     attempt_feedback,
     attempt_own,
@@ -53,6 +53,7 @@ from curation.services.credit import (
     module_create,
     module_item_add,
     module_publish,
+    orcid_push_request,
     question_add,
     resource_minutes,
     reviewer_credential_issue,
@@ -585,17 +586,33 @@ class MyReviewCreditView(APIView):
         return Response(CredentialSerializer(credential).data, status=status.HTTP_201_CREATED)
 
 
+class OrcidPushSerializer(serializers.Serializer[Any]):
+    status = serializers.CharField(help_text="pending, posted or failed")
+    put_code = serializers.CharField(help_text="ORCID's id of the activity, once posted")
+    error = serializers.CharField()
+
+
+def _own_review(request: Request, id: str) -> Review:
+    review = reviews_for_credit(reviewer=_expert(request)).filter(public_id=id).first()
+    if review is None:
+        raise NotFound("No such review of yours.")
+    return review
+
+
 class MyReviewOrcidView(APIView):
-    """One of your reviews as an ORCID API v3.0 peer-review activity (no scores or comments)."""
+    """One of your reviews as an ORCID API v3.0 peer-review activity, no scores or comments (GET);
+    queue it for your ORCID record where ORCID_PUSH_ENABLED, once your ORCID iD is connected (POST)."""
 
     permission_classes = SIGNED_IN
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, id: str) -> Response:
-        review = reviews_for_credit(reviewer=_expert(request)).filter(public_id=id).first()
-        if review is None:
-            raise NotFound("No such review of yours.")
-        return Response(orcid_peer_review(review))
+        return Response(orcid_peer_review(_own_review(request, id)))
+
+    @extend_schema(request=None, responses={202: OrcidPushSerializer})
+    def post(self, request: Request, id: str) -> Response:
+        push = orcid_push_request(reviewer=signed_in(request), review=_own_review(request, id))
+        return Response(OrcidPushSerializer(push).data, status=status.HTTP_202_ACCEPTED)
 
 
 class DirectorInSerializer(serializers.Serializer[Any]):

@@ -72,6 +72,11 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 250},
     },
+    "push-orcid-reviews": {  # does nothing unless ORCID_PUSH_ENABLED
+        "task": "workers.tasks.push_orcid_reviews",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 250},
+    },
     "publish-social-posts": {  # does nothing unless SOCIAL_PUBLISH_PLATFORMS is set
         "task": "workers.tasks.publish_social_posts",
         "schedule": crontab(minute="*/2"),

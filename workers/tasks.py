@@ -25,6 +25,7 @@ from curation.services.catalogue import (
 )
 from curation.services.claims import source_claim_record_check
 from curation.services.collections import digests_send
+from curation.services.credit import orcid_pushes_claim
 from curation.services.episodes import (
     EpisodeFileKind,
     chapters_store,
@@ -57,6 +58,7 @@ from workers.harvest.fulltext import extract_article_text
 from workers.harvest.hostslots import host_slot
 from workers.harvest.pipeline import DEFERRED, harvest_source
 from workers.harvest.transcripts import TranscriptUnreadable, transcript_choose, transcript_parse
+from workers.orcid import push as orcid_push
 from workers.social.pipeline import harvest_social_source, identity_check, refresh_posts
 from workers.social.publish import publish
 
@@ -425,5 +427,17 @@ def publish_social_posts() -> dict[str, int]:
     tally: dict[str, int] = {}
     for publication_id in social_publications_claim():
         outcome = publish(publication_id)
+        tally[outcome] = tally.get(outcome, 0) + 1
+    return tally
+
+
+@shared_task(acks_late=True)
+def push_orcid_reviews() -> dict[str, int]:
+    """Add queued reviews to their reviewers' ORCID records (only when ORCID_PUSH_ENABLED)."""
+    tally: dict[str, int] = {}
+    if not settings.ORCID_PUSH_ENABLED:
+        return tally
+    for push_id in orcid_pushes_claim():
+        outcome = orcid_push(push_id)
         tally[outcome] = tally.get(outcome, 0) + 1
     return tally

@@ -193,10 +193,16 @@ ACCOUNT_RATE_LIMITS = {
 # "Sign in with ORCID" appears once an ORCID app is registered (https://orcid.org/developer-tools,
 # redirect URI <site>/accounts/orcid/login/callback/); without credentials the button is not shown.
 ORCID_CLIENT_ID = env.str("ORCID_CLIENT_ID", default="")
+# Adding reviews to experts' ORCID records (off by default) needs an ORCID member API client: experts
+# then connect their ORCID iD with the /activities/update scope and the token is kept for the pushes.
+ORCID_PUSH_ENABLED = env.bool("ORCID_PUSH_ENABLED", default=False)
+ORCID_API_URL = env.str("ORCID_API_URL", default="https://api.orcid.org/v3.0")  # api.sandbox.orcid.org
+SOCIALACCOUNT_STORE_TOKENS = ORCID_PUSH_ENABLED
 SOCIALACCOUNT_PROVIDERS = {
     "orcid": {
         "BASE_DOMAIN": env.str("ORCID_BASE_DOMAIN", default="orcid.org"),  # sandbox.orcid.org to try it
-        "MEMBER_API": False,
+        "MEMBER_API": ORCID_PUSH_ENABLED,
+        "SCOPE": ["/authenticate", "/activities/update"] if ORCID_PUSH_ENABLED else ["/authenticate"],
         "APPS": [{"client_id": ORCID_CLIENT_ID, "secret": env.str("ORCID_SECRET", default=""), "key": ""}]
         if ORCID_CLIENT_ID
         else [],

@@ -23,6 +23,7 @@ from curation.models.credit import (
     ModuleAttempt,
     ModuleItem,
     ModuleVersion,
+    OrcidPush,
     ProgramDirector,
     Question,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "ModuleAttempt",
     "ModuleItem",
     "ModuleVersion",
+    "OrcidPush",
     "ProgramDirector",
     "Question",
     "ResearchResult",

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from curation.enums import CredentialKind, ModuleStatus
+from curation.enums import CredentialKind, ModuleStatus, PublicationStatus
 
 
 class Module(models.Model):
@@ -230,3 +230,22 @@ class CohortMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner_id} in {self.cohort_id}"
+
+
+class OrcidPush(models.Model):
+    """A review to add to its reviewer's ORCID record as a peer-review activity: an outbox row (once per
+    review) that a worker claims with a lease, as social publications are."""
+
+    review = models.OneToOneField("curation.Review", on_delete=models.CASCADE, related_name="orcid_push")
+    status = models.CharField(
+        max_length=16, choices=PublicationStatus.choices, default=PublicationStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    put_code = models.CharField(max_length=32, blank=True, help_text="ORCID's id of the added activity")
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    posted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"ORCID push of review {self.review_id} ({self.status})"

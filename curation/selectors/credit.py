@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from allauth.socialaccount.models import SocialToken
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
 from curation.enums import COUNTED_REVIEW_STATUSES, ModuleStatus, ResourceStatus
@@ -19,6 +20,7 @@ from curation.models import (
     Module,
     ModuleAttempt,
     ModuleVersion,
+    OrcidPush,
     ProgramDirector,
     Resource,
     Review,
@@ -254,3 +256,22 @@ def reviewer_years(*, reviewer: User) -> list[int]:
 
 def credential_is_valid(credential: Credential, now: datetime) -> bool:
     return credential.revoked_at is None or credential.revoked_at > now
+
+
+def orcid_link(user: User) -> tuple[str, str] | None:
+    """(ORCID iD, access token) of the user's connected ORCID account, when they connected it with a
+    token kept for pushing (ORCID_PUSH_ENABLED); None otherwise."""
+    token = (
+        SocialToken.objects.filter(account__user=user, account__provider="orcid")
+        .select_related("account")
+        .order_by("-id")
+        .first()
+    )
+    if token is None or not token.token:
+        return None
+    return token.account.uid, token.token
+
+
+def orcid_pushes_of(*, reviewer: User) -> dict[int, OrcidPush]:
+    """The reviewer's ORCID pushes by review id."""
+    return {push.review_id: push for push in OrcidPush.objects.filter(review__reviewer=reviewer)}

@@ -8,12 +8,19 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from curation.confidentiality import screen_text
-from curation.enums import CredentialKind, ModuleStatus, SourceKind
+from curation.enums import (
+    COUNTED_REVIEW_STATUSES,
+    CredentialKind,
+    ModuleStatus,
+    PublicationStatus,
+    SourceKind,
+)
 from curation.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from curation.models import (
     Cohort,
@@ -24,19 +31,23 @@ from curation.models import (
     ModuleAttempt,
     ModuleItem,
     ModuleVersion,
+    OrcidPush,
     ProgramDirector,
     Question,
     Resource,
+    Review,
     Topic,
     User,
 )
 from curation.selectors.credit import (
     is_program_director,
     module_version_current,
+    orcid_link,
     resources_designated,
     reviewer_year_summary,
 )
 from curation.services.audit import audit_record
+from curation.services.outbox import outbox_claim, outbox_record
 
 TITLE_CHARS = 200
 TEXT_CHARS = 4000
@@ -514,3 +525,36 @@ def cohort_leave(*, learner: User, cohort: Cohort) -> None:
     deleted, _ = CohortMembership.objects.filter(cohort=cohort, learner=learner).delete()
     if not deleted:
         raise NotFound("You are not in that cohort.")
+
+
+def orcid_push_request(*, reviewer: User, review: Review) -> OrcidPush:
+    """Queue `review` for the reviewer's ORCID record (a worker sends it). Idempotent: a sent review is
+    not sent again; a failed one is queued again. Raises Conflict when pushing is switched off,
+    NotFound for someone else's or an unsubmitted review, InvalidInput when no ORCID iD is connected."""
+    if not settings.ORCID_PUSH_ENABLED:
+        raise Conflict("Sending reviews to ORCID is not switched on here: download the JSON instead.")
+    if review.reviewer_id != reviewer.pk or review.status not in COUNTED_REVIEW_STATUSES:
+        raise NotFound("No such review of yours.")
+    if orcid_link(reviewer) is None:
+        raise InvalidInput("Connect your ORCID iD first (with permission to add activities).")
+    push, created = OrcidPush.objects.get_or_create(review=review)
+    if not created and push.status == PublicationStatus.FAILED:
+        OrcidPush.objects.filter(pk=push.pk).update(
+            status=PublicationStatus.PENDING, attempts=0, claimed_until=None, error=""
+        )
+        push.refresh_from_db()
+    return push
+
+
+def orcid_pushes_claim(*, now: datetime | None = None, limit: int = 20) -> list[int]:
+    return outbox_claim(OrcidPush, now=now, limit=limit)
+
+
+def orcid_push_record(*, push_id: int, put_code: str = "", error: str = "", retry: bool = False) -> None:
+    """ORCID accepted the activity (`put_code`), or refused it (`error`; retried while `retry`)."""
+    outbox_record(
+        OrcidPush.objects.filter(pk=push_id).first(),
+        sent={"put_code": put_code[:32]} if put_code else None,
+        error=error,
+        retry=retry,
+    )

@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from curation.enums import (
     FetchOutcome,
-    PublicationStatus,
     SocialIdentityStatus,
     SocialPlatform,
     SocialSourceKind,
@@ -40,6 +39,7 @@ from curation.models import (
 from curation.polling import error_backoff, with_jitter
 from curation.selectors.social import resource_social_inputs, source_social_inputs
 from curation.services.catalogue import source_request_create
+from curation.services.outbox import outbox_claim, outbox_record
 from curation.social import (
     SOCIAL_FORMULA_VERSION,
     SOURCE_WINDOW,
@@ -664,40 +664,16 @@ def social_publications_create(*, designations: Iterable[Designation]) -> int:
 
 def social_publications_claim(*, now: datetime | None = None, limit: int = 20) -> list[int]:
     """Claim pending publications (a lease, so a crashed worker's row is claimable again later)."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        pending = SocialPublication.objects.filter(status=PublicationStatus.PENDING).filter(
-            Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
-        )
-        if connection.features.has_select_for_update_skip_locked:
-            pending = pending.select_for_update(skip_locked=True)
-        ids = list(pending.order_by("created_at").values_list("id", flat=True)[:limit])
-        if ids:
-            SocialPublication.objects.filter(id__in=ids).update(claimed_until=now + CLAIM_LEASE)
-    return ids
-
-
-PUBLISH_ATTEMPTS = 5
+    return outbox_claim(SocialPublication, now=now, limit=limit)
 
 
 def social_publication_record(
     *, publication_id: int, post_uri: str = "", error: str = "", retry: bool = False
 ) -> None:
     """A post went out (`post_uri`), or failed: retried later while `retry` and attempts remain."""
-    publication = SocialPublication.objects.filter(pk=publication_id).first()
-    if publication is None or publication.status == PublicationStatus.POSTED:
-        return
-    publication.attempts += 1
-    if post_uri:
-        publication.status, publication.post_uri, publication.posted_at = (
-            PublicationStatus.POSTED,
-            post_uri[:500],
-            timezone.now(),
-        )
-        publication.error = ""
-    else:
-        publication.error = error[:300]
-        if not retry or publication.attempts >= PUBLISH_ATTEMPTS:
-            publication.status = PublicationStatus.FAILED
-        publication.claimed_until = timezone.now() + timedelta(minutes=5 * publication.attempts)
-    publication.save()
+    outbox_record(
+        SocialPublication.objects.filter(pk=publication_id).first(),
+        sent={"post_uri": post_uri[:500]} if post_uri else None,
+        error=error,
+        retry=retry,
+    )

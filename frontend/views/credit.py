@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -37,6 +38,8 @@ from curation.selectors.credit import (
     module_visible,
     modules_for_editor,
     modules_published,
+    orcid_link,
+    orcid_pushes_of,
     program_directors,
     resources_designated,
     reviewer_year_summary,
@@ -58,6 +61,7 @@ from curation.services.credit import (
     module_publish,
     module_retire,
     module_update,
+    orcid_push_request,
     question_add,
     question_remove,
     reviewer_credential_issue,
@@ -525,8 +529,22 @@ def editor_module(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 @expert_required
 def expert_credit(request: HttpRequest) -> HttpResponse:
-    """An expert's peer-review credit: a certificate and badge per year, each review as ORCID JSON."""
+    """An expert's peer-review credit: a certificate and badge per year, each review as ORCID JSON (and,
+    where ORCID_PUSH_ENABLED, sent to their ORCID record)."""
     user = signed_in(request)
+    if request.method == "POST" and request.POST.get("action") == "orcid-push":
+        review = (
+            reviews_for_credit(reviewer=user).filter(public_id=_uuid(request.POST.get("review", ""))).first()
+        )
+        if review is None:
+            raise Http404("No such review of yours.")
+        try:
+            orcid_push_request(reviewer=user, review=review)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Queued: it will appear on your ORCID record within a few minutes.")
+        return redirect("frontend:expert-credit")
     if request.method == "POST":
         try:
             credential = reviewer_credential_issue(
@@ -540,7 +558,15 @@ def expert_credit(request: HttpRequest) -> HttpResponse:
     credentials = {c.year: c for c in credentials_of(user=user).filter(kind="peer_review")}
     for summary in years:
         summary["credential"] = credentials.get(summary["year"])
-    context = {"years": years, "reviews": reviews_for_credit(reviewer=user).order_by("-submitted_at")[:200]}
+    pushes = orcid_pushes_of(reviewer=user)
+    reviews = list(reviews_for_credit(reviewer=user).order_by("-submitted_at")[:200])
+    context = {
+        "years": years,
+        "reviews": [(review, pushes.get(review.pk)) for review in reviews],
+        "push_enabled": settings.ORCID_PUSH_ENABLED,
+        "orcid_linked": settings.ORCID_PUSH_ENABLED and orcid_link(user) is not None,
+        "orcid_connectable": bool(settings.ORCID_CLIENT_ID),
+    }
     return render(request, "frontend/credit/expert_credit.html", context)
 
 
