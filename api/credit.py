@@ -48,6 +48,7 @@ from curation.services.credit import (
     cohort_create,
     cohort_join,
     cohort_leave,
+    credential_revoke,
     director_grant,
     director_revoke,
     module_create,
@@ -651,3 +652,26 @@ class ProgramDirectorView(APIView):
         editor = _editor(request)
         director_revoke(editor=editor, user=get_object_or_404(User, username=username))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RevocationInSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=300)
+
+
+class CredentialRevocationView(APIView):
+    """An editor revokes a credential (the reason goes to the audit trail); verification says so."""
+
+    permission_classes = SIGNED_IN
+
+    @extend_schema(request=RevocationInSerializer, responses={200: CredentialSerializer})
+    def post(self, request: Request, code: str) -> Response:
+        editor = _editor(request)
+        data = RevocationInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            credential = credential_by_code(code=code)
+        except DomainNotFound as error:
+            raise NotFound(error.message) from error
+        credential_revoke(editor=editor, credential=credential, reason=data.validated_data["reason"])
+        credential.refresh_from_db()
+        return Response(CredentialSerializer(credential).data)

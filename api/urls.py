@@ -50,6 +50,11 @@ v1 = (
         path("me/review-credit/", credit.MyReviewCreditView.as_view(), name="my-review-credit"),
         path("me/reviews/<uuid:id>/orcid/", credit.MyReviewOrcidView.as_view(), name="my-review-orcid"),
         path("credentials/<str:code>/", credit.CredentialVerifyView.as_view(), name="credential-verify"),
+        path(
+            "credentials/<str:code>/revocation/",
+            credit.CredentialRevocationView.as_view(),
+            name="credential-revocation",
+        ),
         path("cohorts/", credit.CohortListView.as_view(), name="cohort-list"),
         path("cohorts/join/", credit.CohortJoinView.as_view(), name="cohort-join"),
         path("cohorts/<uuid:id>/", credit.CohortDetailView.as_view(), name="cohort-detail"),

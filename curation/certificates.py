@@ -36,8 +36,15 @@ _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2019": "'"})
 
 
 def _latin1(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text.translate(_QUOTES))
-    return folded.encode("latin-1", "ignore").decode("latin-1")
+    """Latin-1 text for the PDF core font: characters it has stay (é, ë, ß), others lose their accents
+    (ễ -> e), and what has no Latin form (山田) is dropped."""
+    out = []
+    for character in unicodedata.normalize("NFKC", text.translate(_QUOTES)):
+        if ord(character) < 256:
+            out.append(character)
+        else:
+            out.extend(part for part in unicodedata.normalize("NFKD", character) if ord(part) < 256)
+    return "".join(out)
 
 
 def _font_path() -> str | None:

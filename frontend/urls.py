@@ -101,6 +101,7 @@ urlpatterns = [
     path("credentials/<str:code>/", credit.credential_verify, name="credential"),
     path("credentials/<str:code>/certificate.pdf", credit.credential_pdf, name="credential-pdf"),
     path("credentials/<str:code>/badge.json", credit.credential_badge, name="credential-badge"),
+    path("credentials/<str:code>/revoke/", credit.credential_revoke_view, name="credential-revoke"),
     path("programs/", credit.programs, name="programs"),
     path("programs/join/", credit.program_join, name="program-join"),
     path("programs/<uuid:public_id>/", credit.cohort_detail, name="cohort"),

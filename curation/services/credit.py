@@ -179,6 +179,22 @@ def module_item_remove(*, editor: User, module: Module, resource: Resource) -> N
         ModuleItem.objects.filter(module=module, resource=resource).delete()
 
 
+def module_item_move(*, editor: User, module: Module, resource: Resource, offset: int) -> None:
+    """Move a resource up (offset < 0) or down (offset > 0) in the draft's order."""
+    _require_editor(editor)
+    _draft(module)
+    with transaction.atomic():
+        items = list(module.items.select_for_update().order_by("position", "id"))
+        index = next((i for i, item in enumerate(items) if item.resource_id == resource.pk), None)
+        if index is None:
+            raise NotFound("That resource is not in this module.")
+        target = max(0, min(len(items) - 1, index + offset))
+        items.insert(target, items.pop(index))
+        for position, item in enumerate(items, start=1):
+            if item.position != position:
+                ModuleItem.objects.filter(pk=item.pk).update(position=position)
+
+
 def question_add(
     *,
     editor: User,

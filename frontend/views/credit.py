@@ -53,10 +53,12 @@ from curation.services.credit import (
     cohort_create,
     cohort_join,
     cohort_leave,
+    credential_revoke,
     director_grant,
     director_revoke,
     module_create,
     module_item_add,
+    module_item_move,
     module_item_remove,
     module_publish,
     module_retire,
@@ -236,6 +238,22 @@ def credential_verify(request: HttpRequest, code: str) -> HttpResponse:
             "valid": credential.revoked_at is None,
         },
     )
+
+
+@editor_required
+@require_POST
+def credential_revoke_view(request: HttpRequest, code: str) -> HttpResponse:
+    """An editor withdraws a credential, with a reason kept in the audit trail."""
+    credential = _credential_or_404(code)
+    try:
+        credential_revoke(
+            editor=signed_in(request), credential=credential, reason=request.POST.get("reason", "")
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Revoked: the verification page, the badge and the API say so from now on.")
+    return redirect("frontend:credential", code=credential.code)
 
 
 def credential_pdf(request: HttpRequest, code: str) -> HttpResponse:
@@ -469,6 +487,10 @@ def _builder_action(request: HttpRequest, user: User, module: Module) -> str:
         resource = get_object_or_404(Resource, public_id=_uuid(request.POST.get("resource", "")))
         module_item_remove(editor=user, module=module, resource=resource)
         return "Resource removed, with its questions."
+    if action in ("up", "down"):
+        resource = get_object_or_404(Resource, public_id=_uuid(request.POST.get("resource", "")))
+        module_item_move(editor=user, module=module, resource=resource, offset=-1 if action == "up" else 1)
+        return "Moved."
     if action == "add-question":
         resource = get_object_or_404(Resource, public_id=_uuid(request.POST.get("resource", "")))
         question_add(

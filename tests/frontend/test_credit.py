@@ -163,3 +163,98 @@ def test_a_learner_fails_then_passes_gets_a_verifiable_certificate_and_the_direc
     client.post(f"/programs/{cohort.public_id}/leave/")
     client.force_login(director)
     assert "Maya" not in client.get(f"/programs/{cohort.public_id}/").content.decode()
+
+
+def test_the_builder_answers_bad_input_with_a_message_never_a_500(client, editor):  # type: ignore[no-untyped-def]
+    client.force_login(editor)
+    for bad in (
+        {"title": "", "month": "2026-11"},
+        {"title": "T", "month": "November"},
+        {"title": "T", "month": "2026-13"},
+        {"title": "T", "month": "99999-01"},
+        {"title": "T", "month": "2026-11", "pass_mark": "1e9"},
+        {"title": "T", "month": "2026-11", "pass_mark": "0"},
+        {"title": "T", "month": "2026-11", "hours": "NaN"},
+        {"title": "T", "month": "2026-11", "hours": "lots"},
+        {"title": "x" * 500, "month": "2026-11"},
+    ):
+        response = client.post("/editor/modules/", bad, follow=True)
+        assert response.status_code == 200 and b'class="error"' in response.content, bad
+    assert not Module.objects.exists()
+    client.post("/editor/modules/", {"title": "Ordered", "month": "2026-11"})
+    module = Module.objects.get()
+    url = f"/editor/modules/{module.public_id}/"
+    first, second = designated("First post"), designated("Second post")
+    for resource in (first, second):
+        client.post(url, {"action": "add-resource", "resource": str(resource.public_id)})
+    for bad in (
+        {"action": "add-resource", "resource": "https://nowhere.example/"},
+        {
+            "action": "add-question",
+            "resource": str(first.public_id),
+            "stem": "Q",
+            "options": "one",
+            "correct": "1",
+        },
+        {
+            "action": "add-question",
+            "resource": str(first.public_id),
+            "stem": "Q",
+            "options": "a\nb",
+            "correct": "x",
+        },
+        {
+            "action": "add-question",
+            "resource": str(first.public_id),
+            "stem": "Q",
+            "options": "a\nb",
+            "correct": "9",
+        },
+        {"action": "publish"},
+        {"action": "no-such-action"},
+    ):
+        response = client.post(url, bad, follow=True)
+        assert response.status_code == 200 and b'class="error"' in response.content, bad
+    assert client.post(url, {"action": "remove-question", "question": "not-a-uuid"}).status_code == 404
+    client.post(url, {"action": "up", "resource": str(second.public_id)})
+    assert [item.resource for item in module.items.order_by("position")] == [second, first]
+
+
+def test_a_held_reflection_keeps_the_answers_on_the_page(client, editor, learner):  # type: ignore[no-untyped-def]
+    from tests.credit import published_module
+
+    module = published_module(editor)
+    questions = module.versions.get().content["questions"]
+    client.force_login(learner)
+    data = {f"q-{q['id']}": "1" for q in questions}
+    data["reflection"] = "Mr John Smith, MRN 12345678, DOB 01/02/1950, came in with an overdose."
+    page = client.post(f"/modules/{module.public_id}/", data).content.decode()
+    assert "identify a patient" in page and not ModuleAttempt.objects.exists()
+    assert page.count('value="1" checked') == len(questions)
+    assert "MRN 12345678" in page  # the text is given back to edit, not lost
+
+
+def test_an_editor_revokes_a_credential_and_every_surface_says_so(client, editor, learner):  # type: ignore[no-untyped-def]
+    from rest_framework.test import APIClient
+
+    from curation.services.credit import attempt_submit
+    from tests.credit import all_answers, published_module
+
+    module = published_module(editor)
+    code = attempt_submit(
+        learner=learner, version=module.versions.get(), answers=all_answers(module, right=6)
+    ).cpd_record.credential.code
+    client.force_login(learner)
+    assert client.post(f"/credentials/{code}/revoke/", {"reason": "mine"}).status_code == 403
+    client.force_login(editor)
+    assert "Revoke this credential" in client.get(f"/credentials/{code}/").content.decode()
+    client.post(f"/credentials/{code}/revoke/", {"reason": "Attempt shared answers"})
+    client.logout()
+    assert "Revoked credential" in client.get(f"/credentials/{code}/").content.decode()
+    assert "validUntil" in client.get(f"/credentials/{code}/badge.json").json()
+    assert APIClient().get(f"/api/v1/credentials/{code}/").json()["valid"] is False
+    api = APIClient()
+    api.force_login(learner)
+    assert (
+        api.post(f"/api/v1/credentials/{code}/revocation/", {"reason": "x"}, format="json").status_code == 403
+    )
