@@ -53,9 +53,13 @@ from curation.services.credit import (
     director_revoke,
     module_create,
     module_item_add,
+    module_item_remove,
     module_publish,
+    module_retire,
+    module_update,
     orcid_push_request,
     question_add,
+    question_remove,
     resource_minutes,
     reviewer_credential_issue,
 )
@@ -675,3 +679,101 @@ class CredentialRevocationView(APIView):
         credential_revoke(editor=editor, credential=credential, reason=data.validated_data["reason"])
         credential.refresh_from_db()
         return Response(CredentialSerializer(credential).data)
+
+
+class DraftQuestionSerializer(QuestionCreatedSerializer):
+    explanation = serializers.CharField()
+    reference = serializers.CharField()
+
+
+class ModuleDraftSerializer(ModuleSerializer):
+    objectives = serializers.ListField(child=serializers.CharField())
+    pass_mark = serializers.IntegerField()
+    hours = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    resources = serializers.ListField(child=serializers.UUIDField(), help_text="in order")
+    questions = DraftQuestionSerializer(many=True)
+
+
+def _draft_body(module: Module) -> dict[str, Any]:
+    """The draft as ModuleDraftSerializer documents it."""
+    data = dict(ModuleSerializer(module).data)
+    data.update(
+        objectives=list(module.objectives),
+        pass_mark=module.pass_mark,
+        hours=None if module.hours is None else f"{module.hours:.2f}",
+        resources=[str(item.resource.public_id) for item in module.items.select_related("resource")],
+        questions=DraftQuestionSerializer(module.questions.select_related("resource"), many=True).data,
+    )
+    return data
+
+
+class ModuleDraftView(APIView):
+    """The editors' draft of a module, answers included (GET), and its settings (PATCH)."""
+
+    permission_classes = SIGNED_IN
+
+    @extend_schema(responses=ModuleDraftSerializer)
+    def get(self, request: Request, id: str) -> Response:
+        return Response(_draft_body(_draft_module(request, id)[1]))
+
+    @extend_schema(request=ModuleInSerializer(partial=True), responses=ModuleDraftSerializer)
+    def patch(self, request: Request, id: str) -> Response:
+        editor, module = _draft_module(request, id)
+        data = ModuleInSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = {
+            "title": module.title,
+            "month": module.month,
+            "topic": module.topic,
+            "objectives": list(module.objectives),
+            "pass_mark": module.pass_mark,
+            "hours": module.hours,
+            **data.validated_data,
+        }
+        if "topic" in data.validated_data:
+            slug = data.validated_data["topic"]
+            fields["topic"] = get_object_or_404(Topic, slug=slug) if slug else None
+        module_update(editor=editor, module=module, **fields)
+        return Response(_draft_body(module))
+
+
+class ModuleItemView(APIView):
+    """An editor removes a resource (and its questions) from the draft."""
+
+    permission_classes = SIGNED_IN
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, id: str, resource: str) -> Response:
+        editor, module = _draft_module(request, id)
+        item = module.items.filter(resource__public_id=resource).select_related("resource").first()
+        if item is None:
+            raise NotFound("That resource is not in this module.")
+        module_item_remove(editor=editor, module=module, resource=item.resource)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ModuleQuestionView(APIView):
+    """An editor removes a question from the draft."""
+
+    permission_classes = SIGNED_IN
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, id: str, question: str) -> Response:
+        editor, module = _draft_module(request, id)
+        found = module.questions.filter(public_id=question).first()
+        if found is None:
+            raise NotFound("No such question in this module.")
+        question_remove(editor=editor, module=module, question=found)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ModuleRetireView(APIView):
+    """An editor retires a module: no longer offered; passes stay valid."""
+
+    permission_classes = SIGNED_IN
+
+    @extend_schema(request=None, responses={200: ModuleSerializer})
+    def post(self, request: Request, id: str) -> Response:
+        editor, module = _draft_module(request, id)
+        module_retire(editor=editor, module=module)
+        return Response(ModuleSerializer(module).data)

@@ -83,6 +83,17 @@ def test_the_credit_flow_through_the_api(editor, learner, outsider):  # type: ig
                 format="json",
             )
             assert added.status_code == 201, added.content
+    draft = as_editor.get(f"/api/v1/modules/{module_id}/draft/").json()
+    assert len(draft["resources"]) == 3 and {q["correct"] for q in draft["questions"]} == {2}
+    renamed = as_editor.patch(f"/api/v1/modules/{module_id}/draft/", {"title": "Airway month"}, format="json")
+    assert renamed.status_code == 200 and renamed.json()["pass_mark"] == 80
+    extra = as_editor.post(
+        f"/api/v1/modules/{module_id}/questions/",
+        {"resource": str(resources[0].public_id), "stem": "To remove", "options": ["x", "y"], "correct": 0},
+        format="json",
+    ).json()
+    assert as_editor.delete(f"/api/v1/modules/{module_id}/questions/{extra['id']}/").status_code == 204
+    assert as_editor.delete(f"/api/v1/modules/{module_id}/questions/{extra['id']}/").status_code == 404
     published = as_editor.post(f"/api/v1/modules/{module_id}/publish/")
     assert published.status_code == 201
     assert published.json() == {
@@ -221,6 +232,12 @@ MATRIX = [
         {"editor"},
     ),  # editing the next version's draft
     ("post", "/api/v1/modules/{module}/publish/", None, {"editor"}),
+    ("get", "/api/v1/modules/{module}/draft/", None, {"editor"}),
+    ("patch", "/api/v1/modules/{module}/draft/", {"title": "Renamed", "topic": ""}, {"editor"}),
+    ("delete", "/api/v1/modules/{module}/questions/{question}/", None, {"editor"}),
+    ("delete", "/api/v1/modules/{module}/items/{resource}/", None, {"editor"}),
+    ("post", "/api/v1/modules/{module}/retire/", None, {"editor"}),
+    ("post", "/api/v1/credentials/{code}/revocation/", {"reason": "Shared answers"}, {"editor"}),
     (
         "post",
         "/api/v1/modules/{module}/attempts/",
@@ -298,6 +315,7 @@ def test_credit_endpoints_authorisation_matrix(
         "cohort": credit_world["cohort"].public_id,
         "invitation": credit_world["cohort"].invitation_code,
         "review": credit_world["review"].public_id,
+        "question": credit_world["module"].questions.first().public_id,
         "year": timezone.now().year,
     }
     url = _fill(template, names)
