@@ -258,3 +258,66 @@ def test_an_editor_revokes_a_credential_and_every_surface_says_so(client, editor
     assert (
         api.post(f"/api/v1/credentials/{code}/revocation/", {"reason": "x"}, format="json").status_code == 403
     )
+
+
+def test_credit_pages_take_a_fixed_number_of_queries(client, editor, learner):  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from curation.services.credit import attempt_submit, cohort_create, cohort_join, director_grant
+    from tests.credit import all_answers, published_module
+
+    director = UserFactory(username="pd")
+    director_grant(editor=editor, user=director, program="City EM")
+    cohort = cohort_create(director=director, name="PGY-1")
+
+    def grow(title: str) -> None:
+        module = published_module(editor, title=title, questions_per_resource=1)
+        resident = UserFactory()
+        cohort_join(learner=resident, cohort=cohort, notice_accepted=True)
+        for person in (learner, resident):
+            attempt_submit(
+                learner=person, version=module.versions.get(), answers=all_answers(module, right=3)
+            )
+
+    def counts() -> list[int]:
+        result = []
+        for who, url in (
+            (learner, "/modules/"),
+            (learner, "/me/cpd/"),
+            (director, f"/programs/{cohort.public_id}/"),
+            (director, f"/programs/{cohort.public_id}/report.csv"),
+            (director, "/programs/"),
+        ):
+            client.force_login(who)
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            result.append(len(queries))
+        return result
+
+    grow("One")
+    small = counts()
+    for title in ("Two", "Three", "Four"):
+        grow(title)
+    assert counts() == small
+
+
+def test_a_resource_an_editor_removes_leaves_the_module_on_every_surface(client, editor, learner):  # type: ignore[no-untyped-def]
+    from rest_framework.test import APIClient
+
+    from curation.models import Resource
+    from tests.credit import published_module
+
+    module = published_module(editor)
+    removed = module.items.first().resource
+    Resource.objects.filter(pk=removed.pk).update(status="removed")
+    client.force_login(learner)
+    page = client.get(f"/modules/{module.public_id}/").content.decode()
+    detail = APIClient().get(f"/api/v1/modules/{module.public_id}/").json()
+    assert removed.title not in page and str(removed.public_id) not in page
+    assert [r["title"] for r in detail["resources"]] == [
+        r.resource.title for r in module.items.order_by("position")[1:]
+    ]
+    client.force_login(editor)
+    response = client.post(f"/editor/modules/{module.public_id}/", {"action": "publish"}, follow=True)
+    assert "No longer designated" in response.content.decode()  # the next version cannot include it

@@ -186,3 +186,58 @@ def test_the_worker_harvests_a_dispatched_social_source(social_web, worker):  # 
     assert dispatch_due_social_sources() == 1
     assert dispatch_due_social_sources() == 0  # claimed: not dispatched twice
     assert wait_for(lambda: Mention.objects.filter(resource=resource).count() == 1)
+
+
+def test_a_real_worker_adds_a_queued_review_to_the_orcid_record(
+    django_db_serialized_rollback, transactional_db, tmp_path
+):  # type: ignore[no-untyped-def]
+    from allauth.socialaccount.models import SocialAccount, SocialToken
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from curation.enums import ReviewStatus, Role, VerificationStatus
+    from curation.models import InstrumentVersion, OrcidPush, Review
+    from curation.services.credit import orcid_push_request
+    from tests.factories import ExpertProfileFactory, ResourceFactory, UserFactory
+    from tests.orcidserver import OrcidServer
+    from workers.tasks import push_orcid_reviews
+
+    if REQUIRE_SERVICES and not (uses_postgres() and uses_redis_broker()):
+        pytest.fail("REQUIRE_SERVICES=1: the worker test must run on PostgreSQL and Redis")
+    orcid = OrcidServer("127.0.0.6")
+    allowed = [*settings.HARVEST_ALLOWED_PRIVATE_HOSTS, f"{orcid.host}:{orcid.port}"]
+    with override_settings(ORCID_PUSH_ENABLED=True, HARVEST_ALLOWED_PRIVATE_HOSTS=allowed):
+        process = start_worker(
+            tmp_path / "worker.log",
+            ORCID_PUSH_ENABLED="true",
+            ORCID_API_URL=f"{orcid.base}/v3.0",
+            HARVEST_ALLOWED_PRIVATE_HOSTS=",".join(allowed),
+        )
+        try:
+            editor = UserFactory(username="orcid-editor", role=Role.EDITOR)
+            expert = ExpertProfileFactory(
+                user=UserFactory(username="orcid-expert", role=Role.EXPERT),
+                verification_status=VerificationStatus.APPROVED,
+                decided_by=editor,
+                decided_at=timezone.now(),
+                decision_reason="Checked.",
+            ).user
+            account = SocialAccount.objects.create(user=expert, provider="orcid", uid="0000-0002-1825-0097")
+            SocialToken.objects.create(account=account, token="worker-token")
+            orcid.tokens["0000-0002-1825-0097"] = "worker-token"
+            review = Review.objects.create(
+                resource=ResourceFactory(title="Worker-sent review"),
+                reviewer=expert,
+                instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
+                status=ReviewStatus.SUBMITTED,
+                submitted_at=timezone.now(),
+            )
+            orcid_push_request(reviewer=expert, review=review)
+            push_orcid_reviews.delay()
+            assert wait_for(lambda: OrcidPush.objects.filter(status="posted").exists())
+            assert [r["subject-name"]["title"]["value"] for r in orcid.records["0000-0002-1825-0097"]] == [
+                "Worker-sent review"
+            ]
+        finally:
+            stop_worker(process)
+            orcid.close()
