@@ -48,6 +48,7 @@ from curation.services.credit import (
     cohort_create,
     cohort_join,
     cohort_leave,
+    cohort_member_remove,
     credential_revoke,
     director_grant,
     director_revoke,
@@ -436,6 +437,7 @@ class CohortSerializer(serializers.Serializer[Any]):
 
 
 class ResidentSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="learner.public_id")
     name = serializers.CharField(source="learner.display_name")
     email = serializers.EmailField(source="learner.email")
     joined_at = serializers.DateTimeField()
@@ -777,3 +779,20 @@ class ModuleRetireView(APIView):
         editor, module = _draft_module(request, id)
         module_retire(editor=editor, module=module)
         return Response(ModuleSerializer(module).data)
+
+
+class CohortMemberView(APIView):
+    """The cohort's director removes a resident."""
+
+    permission_classes = SIGNED_IN
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, id: str, resident: str) -> Response:
+        director = _director(request)
+        try:
+            cohort = cohort_directed(director=director, public_id=id)
+        except DomainNotFound as error:
+            raise NotFound(error.message) from error
+        member = get_object_or_404(User, public_id=resident)
+        cohort_member_remove(director=director, cohort=cohort, learner=member)
+        return Response(status=status.HTTP_204_NO_CONTENT)

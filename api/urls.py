@@ -66,6 +66,11 @@ v1 = (
         path("cohorts/", credit.CohortListView.as_view(), name="cohort-list"),
         path("cohorts/join/", credit.CohortJoinView.as_view(), name="cohort-join"),
         path("cohorts/<uuid:id>/", credit.CohortDetailView.as_view(), name="cohort-detail"),
+        path(
+            "cohorts/<uuid:id>/residents/<uuid:resident>/",
+            credit.CohortMemberView.as_view(),
+            name="cohort-resident",
+        ),
         path("program-directors/", credit.ProgramDirectorsView.as_view(), name="program-directors"),
         path(
             "program-directors/<str:username>/",

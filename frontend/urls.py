@@ -107,6 +107,7 @@ urlpatterns = [
     path("programs/<uuid:public_id>/", credit.cohort_detail, name="cohort"),
     path("programs/<uuid:public_id>/report.csv", credit.cohort_csv, name="cohort-csv"),
     path("programs/<uuid:public_id>/leave/", credit.program_leave, name="program-leave"),
+    path("programs/<uuid:public_id>/remove/", credit.cohort_member_remove_view, name="cohort-remove"),
     path("editor/modules/", credit.editor_modules, name="editor-modules"),
     path("editor/modules/<uuid:public_id>/", credit.editor_module, name="editor-module"),
     path("editor/directors/", credit.editor_directors, name="editor-directors"),

@@ -201,7 +201,9 @@ def cohort_dashboard(*, cohort: Cohort) -> list[dict[str, Any]]:
         cohort.memberships.select_related("learner").prefetch_related(
             Prefetch(
                 "learner__cpd_records",
-                queryset=CpdRecord.objects.select_related("module_version__module", "credential").order_by("-completed_at"),
+                queryset=CpdRecord.objects.select_related("module_version__module", "credential").order_by(
+                    "-completed_at"
+                ),
             )
         )
     )

@@ -536,6 +536,15 @@ def cohort_join(*, learner: User, cohort: Cohort, notice_accepted: bool) -> Coho
     return membership
 
 
+def cohort_member_remove(*, director: User, cohort: Cohort, learner: User) -> None:
+    """The cohort's director removes a resident (they can join again with the code). Raises NotFound."""
+    if cohort.director_id != director.pk or not is_program_director(director):
+        raise NotFound("No such cohort.")
+    deleted, _ = CohortMembership.objects.filter(cohort=cohort, learner=learner).delete()
+    if not deleted:
+        raise NotFound("That resident is not in this cohort.")
+
+
 def cohort_leave(*, learner: User, cohort: Cohort) -> None:
     """Leave: the director no longer sees anything of this learner. Raises NotFound when not a member."""
     deleted, _ = CohortMembership.objects.filter(cohort=cohort, learner=learner).delete()

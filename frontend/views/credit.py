@@ -53,6 +53,7 @@ from curation.services.credit import (
     cohort_create,
     cohort_join,
     cohort_leave,
+    cohort_member_remove,
     credential_revoke,
     director_grant,
     director_revoke,
@@ -355,6 +356,20 @@ def cohort_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return render(
         request, "frontend/credit/cohort.html", {"cohort": cohort, "rows": cohort_dashboard(cohort=cohort)}
     )
+
+
+@login_required
+@require_POST
+def cohort_member_remove_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    cohort = _directed_or_404(request, public_id)
+    member = get_object_or_404(User, public_id=_uuid(request.POST.get("resident", "")))
+    try:
+        cohort_member_remove(director=signed_in(request), cohort=cohort, learner=member)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Removed {member.display_name} from {cohort.name}.")
+    return redirect("frontend:cohort", public_id=cohort.public_id)
 
 
 COHORT_HEADER = ["resident", "email", "joined", *CPD_HEADER]

@@ -272,6 +272,7 @@ MATRIX = [
     ("get", "/api/v1/cohorts/", None, set()),
     ("get", "/api/v1/cohorts/{cohort}/", None, set()),
     ("post", "/api/v1/cohorts/", {"name": "X"}, set()),
+    ("delete", "/api/v1/cohorts/{cohort}/residents/{resident_user}/", None, set()),  # the director's only
     (
         "post",
         "/api/v1/cohorts/join/",
@@ -316,6 +317,7 @@ def test_credit_endpoints_authorisation_matrix(
         "invitation": credit_world["cohort"].invitation_code,
         "review": credit_world["review"].public_id,
         "question": credit_world["module"].questions.first().public_id,
+        "resident_user": credit_world["attempt"].learner.public_id,
         "year": timezone.now().year,
     }
     url = _fill(template, names)
@@ -350,6 +352,11 @@ def test_the_director_endpoints_are_the_directors_own(credit_world, editor, lear
     assert (
         _client(outsider).get(f"/api/v1/me/attempts/{credit_world['attempt'].public_id}/").status_code == 404
     )
+    resident = f"/api/v1/cohorts/{cohort.public_id}/residents/{learner.public_id}/"
+    assert _client(other).delete(resident).status_code == 404
+    assert _client(director).delete(resident).status_code == 204
+    assert _client(director).get(f"/api/v1/cohorts/{cohort.public_id}/").json()["residents"] == []
+    assert _client(director).delete(resident).status_code == 404
 
 
 def _texts_before_submission(module, learner, editor):  # type: ignore[no-untyped-def]

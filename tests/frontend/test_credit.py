@@ -159,6 +159,13 @@ def test_a_learner_fails_then_passes_gets_a_verifiable_certificate_and_the_direc
         if who is not None:
             assert b"Maya" not in client.get("/me/cpd/").content
 
+    client.force_login(director)  # the director removes the resident, who joins again
+    client.post(f"/programs/{cohort.public_id}/remove/", {"resident": str(learner.public_id)})
+    assert not CohortMembership.objects.exists()
+    assert client.post(f"/programs/{cohort.public_id}/remove/", {"resident": "nope"}).status_code == 404
+    client.force_login(learner)
+    client.post("/programs/join/", {"code": cohort.invitation_code, "accept": "yes"})
+    assert CohortMembership.objects.count() == 1
     client.force_login(learner)  # leaving: the director sees nothing more
     client.post(f"/programs/{cohort.public_id}/leave/")
     client.force_login(director)
