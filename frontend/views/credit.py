@@ -220,6 +220,10 @@ def cpd_csv(request: HttpRequest) -> HttpResponse:
     )
 
 
+# A credential names a person: shown to whoever holds the code, never listed by search engines.
+NOINDEX = "noindex, nofollow"
+
+
 def _credential_or_404(code: str) -> Any:
     try:
         return credential_by_code(code=code)
@@ -230,7 +234,7 @@ def _credential_or_404(code: str) -> Any:
 def credential_verify(request: HttpRequest, code: str) -> HttpResponse:
     """The public verification page of a credential: who, what, when, how many hours, valid or not."""
     credential = _credential_or_404(code)
-    return render(
+    response = render(
         request,
         "frontend/credit/credential.html",
         {
@@ -239,6 +243,8 @@ def credential_verify(request: HttpRequest, code: str) -> HttpResponse:
             "valid": credential.revoked_at is None,
         },
     )
+    response["X-Robots-Tag"] = NOINDEX
+    return response
 
 
 @editor_required
@@ -261,6 +267,7 @@ def credential_pdf(request: HttpRequest, code: str) -> HttpResponse:
     credential = _credential_or_404(code)
     response = HttpResponse(certificate_pdf(credential), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="certificate-{credential.code}.pdf"'
+    response["X-Robots-Tag"] = NOINDEX
     return response
 
 
@@ -270,6 +277,7 @@ def credential_badge(request: HttpRequest, code: str) -> HttpResponse:
     response = JsonResponse(open_badge(credential), json_dumps_params={"indent": 2})
     response["Content-Type"] = "application/ld+json"
     response["Access-Control-Allow-Origin"] = "*"  # verifiers fetch it from their own pages
+    response["X-Robots-Tag"] = NOINDEX
     return response
 
 

@@ -306,6 +306,11 @@ Disallow: /admin/
 Disallow: /library/
 Disallow: /digest/
 Disallow: /api/
+Disallow: /credentials/
+Disallow: /me/
+Disallow: /programs/
+Disallow: /modules/attempts/
+Disallow: /experts/
 Allow: /
 """
 

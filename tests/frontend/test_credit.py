@@ -114,7 +114,10 @@ def test_a_learner_fails_then_passes_gets_a_verifiable_certificate_and_the_direc
         assert expected in text
 
     client.logout()  # the public verification URL, for anyone with the code
-    verify = client.get(f"/credentials/{credential.code}/").content.decode()
+    verify_response = client.get(f"/credentials/{credential.code}/")
+    assert verify_response["X-Robots-Tag"].startswith("noindex")  # it names a person
+    assert "Disallow: /credentials/" in client.get("/robots.txt").content.decode()
+    verify = verify_response.content.decode()
     assert "Valid credential" in verify and "Maya Resident" in verify and "Toxicology month" in verify
     assert (
         client.get(f"/credentials/?code={credential.code.lower()}")["Location"]
