@@ -309,7 +309,8 @@ class MyCpdView(APIView):
     def get(self, request: Request) -> Response:
         year = request.query_params.get("year", "")
         records = cpd_records_of(
-            learner=signed_in(request), year=int(year) if year.isdigit() and len(year) == 4 else None
+            learner=signed_in(request),
+            year=int(year) if year.isascii() and year.isdigit() and len(year) == 4 else None,
         )
         return Response(CpdRecordSerializer(records, many=True).data)
 
@@ -656,7 +657,7 @@ class ProgramDirectorView(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request: Request, username: str) -> Response:
         editor = _editor(request)
-        director_revoke(editor=editor, user=get_object_or_404(User, username=username))
+        director_revoke(editor=editor, user=get_object_or_404(User, username=username.replace("\x00", "")))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -147,9 +147,15 @@ def credentials_of(*, user: User) -> QuerySet[Credential]:
     return Credential.objects.filter(subject=user).order_by("-issued_at", "-id")
 
 
+def normalised_code(code: str) -> str:
+    """A typed code as stored: letters and digits only, upper case (spaces, dashes and stray characters
+    from copying are dropped)."""
+    return "".join(c for c in str(code).upper() if c.isascii() and c.isalnum())[:24]
+
+
 def credential_by_code(*, code: str) -> Credential:
     """The credential a verification code names (revoked ones too: the page says so). Raises NotFound."""
-    credential = Credential.objects.select_related("subject").filter(code=str(code).strip().upper()).first()
+    credential = Credential.objects.select_related("subject").filter(code=normalised_code(code)).first()
     if credential is None:
         raise NotFound("No credential has that verification code.")
     return credential
@@ -178,9 +184,7 @@ def cohort_directed(*, director: User, public_id: Any) -> Cohort:
 
 
 def cohort_by_code(*, code: str) -> Cohort:
-    cohort = (
-        Cohort.objects.select_related("director").filter(invitation_code=str(code).strip().upper()).first()
-    )
+    cohort = Cohort.objects.select_related("director").filter(invitation_code=normalised_code(code)).first()
     if cohort is None:
         raise NotFound("No cohort has that invitation code.")
     return cohort

@@ -69,7 +69,7 @@ def _require_editor(user: User) -> None:
 
 
 def _text(field: str, text: str, *, limit: int = TEXT_CHARS, required: bool = False) -> str:
-    text = (text or "").strip()
+    text = (text or "").replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL
     if required and not text:
         raise InvalidInput(f"The {field} is required.", field_errors={field: ["Required."]})
     if len(text) > limit:

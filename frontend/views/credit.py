@@ -81,7 +81,7 @@ def _module_or_404(request: HttpRequest, public_id: Any) -> Module:
 
 def _year(request: HttpRequest) -> int | None:
     value = request.GET.get("year", "")
-    return int(value) if value.isdigit() and 1900 < int(value) < 3000 else None
+    return int(value) if value.isascii() and value.isdigit() and 1900 < int(value) < 3000 else None
 
 
 def module_list(request: HttpRequest) -> HttpResponse:
@@ -107,7 +107,7 @@ def _answers(request: HttpRequest, questions: list[dict[str, Any]]) -> dict[str,
     answers = {}
     for question in questions:
         value = request.POST.get(f"q-{question['id']}", "")
-        if value.isdigit():
+        if value.isascii() and value.isdigit():
             answers[question["id"]] = int(value)
     return answers
 
@@ -417,7 +417,7 @@ def _hours(value: str) -> Decimal | None:
 def _int(value: str, field: str, default: int | None = None) -> int:
     if not value.strip() and default is not None:
         return default
-    if not value.strip().isdigit() or len(value.strip()) > 6:
+    if not (value.strip().isascii() and value.strip().isdigit()) or len(value.strip()) > 6:
         raise InvalidInput(
             f"The {field.replace('_', ' ')} is a whole number.", field_errors={field: ["A number."]}
         )
@@ -461,7 +461,9 @@ def editor_modules(request: HttpRequest) -> HttpResponse:
 def editor_directors(request: HttpRequest) -> HttpResponse:
     """Grant or revoke the program-director role."""
     user = signed_in(request)
-    person = User.objects.filter(username=request.POST.get("username", "").strip()).first()
+    person = User.objects.filter(
+        username=request.POST.get("username", "").replace("\x00", "").strip()
+    ).first()
     if person is None:
         messages.error(request, "No user has that username.")
         return redirect("frontend:editor-modules")

@@ -131,6 +131,7 @@ def test_the_credit_flow_through_the_api(editor, learner, outsider):  # type: ig
     cpd = as_learner.get("/api/v1/me/cpd/").json()
     assert len(cpd) == 1 and cpd[0]["hours"] == "1.25" and cpd[0]["credential"] == passed["credential"]
     assert as_learner.get("/api/v1/me/cpd/?year=1999").json() == []
+    assert as_learner.get("/api/v1/me/cpd/?year=²²²²").status_code == 200
     assert as_learner.get(f"/api/v1/me/attempts/{passed['id']}/").json()["reflection"] == "Plan B."
     assert [c["code"] for c in as_learner.get("/api/v1/me/credentials/").json()] == [passed["credential"]]
 

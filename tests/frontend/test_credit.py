@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from curation.models import CohortMembership, CpdRecord, Credential, Module, ModuleAttempt
-from tests.credit import designated
+from tests.credit import all_answers, designated, published_module
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -184,6 +184,8 @@ def test_the_builder_answers_bad_input_with_a_message_never_a_500(client, editor
         {"title": "T", "month": "99999-01"},
         {"title": "T", "month": "2026-11", "pass_mark": "1e9"},
         {"title": "T", "month": "2026-11", "pass_mark": "0"},
+        {"title": "T", "month": "2026-11", "pass_mark": "²"},
+        {"title": "T", "month": "2026-11", "pass_mark": "٨٠"},
         {"title": "T", "month": "2026-11", "hours": "NaN"},
         {"title": "T", "month": "2026-11", "hours": "lots"},
         {"title": "x" * 500, "month": "2026-11"},
@@ -226,13 +228,13 @@ def test_the_builder_answers_bad_input_with_a_message_never_a_500(client, editor
         response = client.post(url, bad, follow=True)
         assert response.status_code == 200 and b'class="error"' in response.content, bad
     assert client.post(url, {"action": "remove-question", "question": "not-a-uuid"}).status_code == 404
+    assert client.get("/me/cpd/?year=²²²²").status_code == 200
+    assert client.get("/me/cpd.csv?year=٢٠٢٦").status_code == 200
     client.post(url, {"action": "up", "resource": str(second.public_id)})
     assert [item.resource for item in module.items.order_by("position")] == [second, first]
 
 
 def test_a_held_reflection_keeps_the_answers_on_the_page(client, editor, learner):  # type: ignore[no-untyped-def]
-    from tests.credit import published_module
-
     module = published_module(editor)
     questions = module.versions.get().content["questions"]
     client.force_login(learner)
@@ -248,7 +250,6 @@ def test_an_editor_revokes_a_credential_and_every_surface_says_so(client, editor
     from rest_framework.test import APIClient
 
     from curation.services.credit import attempt_submit
-    from tests.credit import all_answers, published_module
 
     module = published_module(editor)
     code = attempt_submit(
@@ -275,7 +276,6 @@ def test_credit_pages_take_a_fixed_number_of_queries(client, editor, learner):  
     from django.test.utils import CaptureQueriesContext
 
     from curation.services.credit import attempt_submit, cohort_create, cohort_join, director_grant
-    from tests.credit import all_answers, published_module
 
     director = UserFactory(username="pd")
     director_grant(editor=editor, user=director, program="City EM")
@@ -316,7 +316,6 @@ def test_a_resource_an_editor_removes_leaves_the_module_on_every_surface(client,
     from rest_framework.test import APIClient
 
     from curation.models import Resource
-    from tests.credit import published_module
 
     module = published_module(editor)
     removed = module.items.first().resource
@@ -331,3 +330,49 @@ def test_a_resource_an_editor_removes_leaves_the_module_on_every_surface(client,
     client.force_login(editor)
     response = client.post(f"/editor/modules/{module.public_id}/", {"action": "publish"}, follow=True)
     assert "No longer designated" in response.content.decode()  # the next version cannot include it
+
+
+@pytest.fixture
+def offered_module(editor):  # type: ignore[no-untyped-def]
+    return published_module(editor)
+
+
+def test_hostile_quiz_forms_never_break_the_page(client, learner, offered_module):  # type: ignore[no-untyped-def]
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    questions = offered_module.versions.get().content["questions"]
+    keys = st.sampled_from(
+        [f"q-{q['id']}" for q in questions] + ["reflection", "q-", "q-x", "csrfmiddlewaretoken"]
+    )
+    client.force_login(learner)
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(form=st.dictionaries(keys, st.text(max_size=30), max_size=8))
+    def submit(form: dict[str, str]) -> None:
+        response = client.post(f"/modules/{offered_module.public_id}/", form)
+        assert response.status_code in (200, 302), response.status_code
+
+    submit()
+
+
+def test_nul_characters_and_odd_codes_are_a_clear_answer_on_every_engine(client, editor, learner):  # type: ignore[no-untyped-def]
+    from rest_framework.test import APIClient
+
+    client.force_login(learner)
+    assert client.get("/credentials/%00AB/").status_code == 404
+    assert client.get("/credentials/?code=%00").status_code == 200
+    assert client.get("/programs/join/?code=%00x").status_code == 302
+    assert client.post("/programs/join/", {"code": "\x00", "accept": "yes"}).status_code == 302
+    module = published_module(editor)
+    questions = module.versions.get().content["questions"]
+    response = client.post(
+        f"/modules/{module.public_id}/", {f"q-{questions[0]['id']}": "1", "reflection": "a\x00b"}
+    )
+    assert response.status_code == 302 and ModuleAttempt.objects.get().reflection == "ab"
+    api = APIClient()
+    api.force_login(editor)
+    assert api.delete("/api/v1/program-directors/%00/").status_code == 404
+    assert api.get("/api/v1/credentials/%00/").status_code == 404
+    client.force_login(editor)
+    assert client.post("/editor/directors/", {"username": "\x00", "program": "P"}).status_code == 302
