@@ -39,6 +39,7 @@ def test_a_learner_takes_a_module_on_a_phone_fails_retakes_and_passes(browser, l
     phone = context.new_page()
     problems: list[str] = []
     phone.on("pageerror", lambda error: problems.append(str(error)))
+    phone.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     found = {}
 
     def check(name: str) -> None:
@@ -79,6 +80,7 @@ def test_a_learner_takes_a_module_on_a_phone_fails_retakes_and_passes(browser, l
         check("verification page")
         phone.goto("/me/cpd/")
         assert phone.locator("td:has-text('Sepsis month')").count() == 1
+        assert phone.locator("button[data-print]").is_visible()  # bound by print.js, no inline handler
         check("CPD log")
 
         phone.goto("/programs/")
