@@ -376,3 +376,54 @@ def test_nul_characters_and_odd_codes_are_a_clear_answer_on_every_engine(client,
     assert api.get("/api/v1/credentials/%00/").status_code == 404
     client.force_login(editor)
     assert client.post("/editor/directors/", {"username": "\x00", "program": "P"}).status_code == 302
+
+
+def test_credit_pages_authorisation_matrix(client, editor, expert, learner, outsider):  # type: ignore[no-untyped-def]
+    from curation.services.credit import attempt_submit, cohort_create, cohort_join, director_grant
+
+    module = published_module(editor)
+    attempt = attempt_submit(
+        learner=learner, version=module.versions.get(), answers=all_answers(module, right=6)
+    )
+    director = UserFactory(username="pd")
+    director_grant(editor=editor, user=director, program="City EM")
+    cohort = cohort_create(director=director, name="PGY-1")
+    cohort_join(learner=learner, cohort=cohort, notice_accepted=True)
+    code = attempt.cpd_record.credential.code
+    pages = {  # url -> who gets 200 (anyone else: a sign-in redirect, 403 or 404)
+        "/modules/": {"anonymous", "learner", "outsider", "expert", "editor", "director"},
+        f"/modules/{module.public_id}/": {"anonymous", "learner", "outsider", "expert", "editor", "director"},
+        f"/modules/attempts/{attempt.public_id}/": {"learner"},
+        "/me/cpd/": {"learner", "outsider", "expert", "editor", "director"},
+        f"/credentials/{code}/": {"anonymous", "learner", "outsider", "expert", "editor", "director"},
+        "/programs/": {"learner", "outsider", "expert", "editor", "director"},
+        f"/programs/{cohort.public_id}/": {"director"},
+        f"/programs/{cohort.public_id}/report.csv": {"director"},
+        "/editor/modules/": {"editor"},
+        f"/editor/modules/{module.public_id}/": {"editor"},
+        "/experts/credit/": {"expert"},
+    }
+    people = {
+        "learner": learner,
+        "outsider": outsider,
+        "expert": expert,
+        "editor": editor,
+        "director": director,
+    }
+    for url, allowed in pages.items():
+        for name in ("anonymous", *people):
+            client.logout()
+            if name != "anonymous":
+                client.force_login(people[name])
+            status = client.get(url).status_code
+            assert (status == 200) == (name in allowed), (url, name, status)
+            assert status in (200, 302, 403, 404), (url, name, status)
+    before = (cohort.memberships.count(), module.status)
+    client.force_login(outsider)
+    assert client.post(f"/editor/modules/{module.public_id}/", {"action": "retire"}).status_code == 403
+    assert (
+        client.post(f"/programs/{cohort.public_id}/remove/", {"resident": str(learner.public_id)}).status_code
+        == 404
+    )
+    module.refresh_from_db()
+    assert (cohort.memberships.count(), module.status) == before
