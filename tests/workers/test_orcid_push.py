@@ -100,3 +100,24 @@ def test_nothing_is_sent_while_pushing_is_switched_off(orcid_api, expert, settin
     OrcidPush.objects.create(review=review)  # queued earlier, while it was on
     assert push_orcid_reviews() == {}
     assert orcid_api.records == {} and OrcidPush.objects.get().status == "pending"
+
+
+def test_an_expert_without_a_connected_orcid_is_offered_to_connect(orcid_api, expert, client, settings):  # type: ignore[no-untyped-def]
+    _review(expert)
+    client.force_login(expert)
+    assert "administrator has to register the ORCID client" in client.get("/experts/credit/").content.decode()
+    settings.ORCID_CLIENT_ID = "APP-TEST"
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "orcid": {
+            "BASE_DOMAIN": "sandbox.orcid.org",
+            "MEMBER_API": True,
+            "SCOPE": ["/authenticate", "/activities/update"],
+            "APPS": [{"client_id": "APP-TEST", "secret": "s", "key": ""}],
+        }
+    }
+    page = client.get("/experts/credit/").content.decode()
+    assert "Connect ORCID" in page and "/accounts/orcid/login/" in page and "process=connect" in page
+    assert "Add to my ORCID record" not in page
+    start = client.post("/accounts/orcid/login/?process=connect")
+    assert start.status_code == 302 and "orcid.org/oauth/authorize" in start["Location"]
+    assert "activities%2Fupdate" in start["Location"] or "activities/update" in start["Location"]
