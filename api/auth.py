@@ -96,3 +96,11 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-c
             "name": "X-API-Key",
             "description": "fc_<prefix>_<secret>, or Authorization: Api-Key …",
         }
+
+
+def editor_of(request: Request) -> User:
+    """The signed-in editor making the request; anyone else is refused with 403."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_editor:
+        raise exceptions.PermissionDenied("Only editors do this.")
+    return user

@@ -8,15 +8,16 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as out
+from api.auth import editor_of
 from api.views import _visible_resource, cursor_ordered
-from config.requests import signed_in, viewer
+from config.requests import signed_in
 from curation import selectors
 from curation.models import (
     Appeal,
@@ -51,13 +52,6 @@ def _case(case: Any, message: str) -> dict[str, Any]:
             "message": message,
         }
     ).data
-
-
-def _editor(request: Request) -> User:
-    user = viewer(request)
-    if user is None or not user.is_editor:
-        raise PermissionDenied("Only editors do this.")
-    return user
 
 
 class ResourceFlagView(APIView):
@@ -191,7 +185,7 @@ class ResourceRemovalView(APIView):
 
     @extend_schema(request=out.RemovalInputSerializer, responses={204: None})
     def post(self, request: Request, id: str) -> Response:
-        editor = _editor(request)
+        editor = editor_of(request)
         data = out.RemovalInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         resource = get_object_or_404(Resource, public_id=id)
@@ -206,7 +200,7 @@ class RoundAssignmentsView(APIView):
 
     @extend_schema(request=out.AssignmentChangeSerializer, responses={204: None})
     def post(self, request: Request, id: str) -> Response:
-        editor = _editor(request)
+        editor = editor_of(request)
         data = out.AssignmentChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -234,7 +228,7 @@ class InstrumentVersionCreateView(APIView):
         request=out.InstrumentVersionInputSerializer, responses={201: out.InstrumentVersionSerializer}
     )
     def post(self, request: Request, slug: str) -> Response:
-        editor = _editor(request)
+        editor = editor_of(request)
         data = out.InstrumentVersionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         instrument = get_object_or_404(Instrument, slug=slug)
@@ -274,7 +268,7 @@ class CaseListView(APIView):
 
     @extend_schema(responses=out.OpenCasesSerializer)
     def get(self, request: Request) -> Response:
-        _editor(request)
+        editor_of(request)
         queue = editorial.moderation_queue()
         return Response(
             out.OpenCasesSerializer(
@@ -290,7 +284,7 @@ class CaseDecisionView(APIView):
 
     @extend_schema(request=out.CaseDecisionSerializer, responses={204: None})
     def post(self, request: Request, kind: str, id: str) -> Response:
-        editor = _editor(request)
+        editor = editor_of(request)
         model, decide = _decide(kind)
         data = out.CaseDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)

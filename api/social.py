@@ -7,16 +7,16 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.auth import editor_of
 from api.views import _visible_resource
-from config.requests import signed_in, viewer
+from config.requests import signed_in
 from curation.enums import SocialPlatform, SocialSourceKind
-from curation.models import SocialIdentity, SocialSource, Source, User
+from curation.models import SocialIdentity, SocialSource, Source
 from curation.selectors.social import (
     SocialPanel,
     discussed_not_catalogued,
@@ -84,13 +84,6 @@ class SourceSocialView(APIView):
         return Response(_panel(source_social_panel(source=source)))
 
 
-def _editor(request: Request) -> User:
-    user = viewer(request)
-    if user is None or not user.is_editor:
-        raise PermissionDenied("Only editors do this.")
-    return user
-
-
 class SocialSourceSerializer(serializers.Serializer[Any]):
     public_id = serializers.UUIDField(read_only=True)
     platform = serializers.ChoiceField(choices=SocialPlatform.choices)
@@ -116,12 +109,12 @@ class SocialSourceListView(APIView):
 
     @extend_schema(responses=SocialSourceSerializer(many=True))
     def get(self, request: Request) -> Response:
-        _editor(request)
+        editor_of(request)
         return Response(SocialSourceSerializer(social_sources_for_editor()[:500], many=True).data)
 
     @extend_schema(request=SocialSourceSerializer, responses={201: SocialSourceSerializer})
     def post(self, request: Request) -> Response:
-        editor = _editor(request)
+        editor = editor_of(request)
         data = SocialSourceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -150,7 +143,7 @@ class SocialSourceStatusView(APIView):
 
     @extend_schema(request=SocialSourceStatusSerializer, responses=SocialSourceSerializer)
     def post(self, request: Request, id: str) -> Response:
-        editor = _editor(request)
+        editor = editor_of(request)
         data = SocialSourceStatusSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         social_source = get_object_or_404(SocialSource, public_id=id)
@@ -182,12 +175,12 @@ class DiscussedView(APIView):
 
     @extend_schema(responses=DiscussedSiteSerializer(many=True))
     def get(self, request: Request) -> Response:
-        _editor(request)
+        editor_of(request)
         return Response(DiscussedSiteSerializer(discussed_not_catalogued(limit=100), many=True).data)
 
     @extend_schema(request=DiscussedAddSerializer, responses={202: DiscussedSiteSerializer})
     def post(self, request: Request) -> Response:
-        editor = _editor(request)
+        editor = editor_of(request)
         data = DiscussedAddSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         source_request = discussed_site_add(editor=editor, site=data.validated_data["site"])
@@ -216,7 +209,7 @@ class SocialForgetView(APIView):
 
     @extend_schema(request=ForgetSerializer, responses={200: ForgetSerializer})
     def post(self, request: Request) -> Response:
-        editor = _editor(request)
+        editor = editor_of(request)
         data = ForgetSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         forget = social_forget(

@@ -2,25 +2,16 @@
 
 from datetime import date
 
-from django.utils import timezone
-
-from curation.models import Designation, InstrumentVersion, Module
+from curation.models import Module
 from curation.services.credit import module_create, module_item_add, module_publish, question_add
-from tests.factories import ResourceFactory
+from tests.factories import ResourceFactory, designate
 
 ANSWER_SENTINELS = ("SECRET-EXPLANATION", "SECRET-REFERENCE")
 
 
 def designated(title: str, **fields):  # type: ignore[no-untyped-def]
     resource = ResourceFactory(title=title, **fields)
-    Designation.objects.create(
-        resource=resource,
-        instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
-        label="Approved",
-        mean_total=31,
-        review_count=3,
-        published_at=timezone.now(),
-    )
+    designate(resource)
     return resource
 
 

@@ -16,6 +16,7 @@ from curation.errors import InvalidInput, NotAllowed, NotFound
 from curation.models import Collection, CollectionItem, DigestPreference, Follow, Resource, Topic, User
 from curation.selectors.collections import digest_resources
 from curation.services.notifications import send_now
+from curation.services.ordering import position_move
 
 TITLE_CHARS = 200
 TEXT_CHARS = 2000
@@ -141,16 +142,12 @@ def collection_remove(*, user: User, collection: Collection, resource: Resource)
 def collection_move(*, user: User, collection: Collection, resource: Resource, offset: int) -> None:
     """Move a resource up (offset < 0) or down (offset > 0) in the collection's order."""
     _may_edit(user, collection)
-    with transaction.atomic():
-        items = list(collection.items.select_for_update().order_by("position", "id"))
-        index = next((i for i, item in enumerate(items) if item.resource_id == resource.pk), None)
-        if index is None:
-            raise NotFound("That resource is not in this collection.")
-        target = max(0, min(len(items) - 1, index + offset))
-        items.insert(target, items.pop(index))
-        for position, item in enumerate(items, start=1):
-            if item.position != position:
-                CollectionItem.objects.filter(pk=item.pk).update(position=position)
+    position_move(
+        collection.items.all(),
+        resource_id=resource.pk,
+        offset=offset,
+        missing="That resource is not in this collection.",
+    )
 
 
 def follow_put(*, user: User, topic: Topic | None = None, collection: Collection | None = None) -> Follow:

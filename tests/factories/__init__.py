@@ -85,3 +85,17 @@ class ResourceFactory(factory.django.DjangoModelFactory):
     summary = "<p>A summary.</p>"
     published_at = factory.LazyFunction(timezone.now)
     topics = factory.PostGeneration(_add_topics)
+
+
+def designate(resource: Resource, *, label: str = "Approved", when=None):  # type: ignore[no-untyped-def]
+    """A current AIR designation of `resource` resting on a panel of three reviews."""
+    from curation.models import Designation, InstrumentVersion
+
+    return Designation.objects.create(
+        resource=resource,
+        instrument_version=InstrumentVersion.objects.get(instrument__slug="air"),
+        label=label,
+        mean_total=31,
+        review_count=3,
+        published_at=when or timezone.now(),
+    )

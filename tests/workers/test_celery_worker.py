@@ -188,17 +188,17 @@ def test_the_worker_harvests_a_dispatched_social_source(social_web, worker):  # 
     assert wait_for(lambda: Mention.objects.filter(resource=resource).count() == 1)
 
 
-def test_a_real_worker_adds_a_queued_review_to_the_orcid_record(
-    django_db_serialized_rollback, transactional_db, tmp_path
-):  # type: ignore[no-untyped-def]
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the instruments are reseeded
+def test_a_real_worker_adds_a_queued_review_to_the_orcid_record(tmp_path):  # type: ignore[no-untyped-def]
     from allauth.socialaccount.models import SocialAccount, SocialToken
     from django.test import override_settings
     from django.utils import timezone
 
-    from curation.enums import ReviewStatus, Role, VerificationStatus
+    from curation.enums import ReviewStatus, Role
     from curation.models import InstrumentVersion, OrcidPush, Review
     from curation.services.credit import orcid_push_request
-    from tests.factories import ExpertProfileFactory, ResourceFactory, UserFactory
+    from tests.conftest import make_verified_expert
+    from tests.factories import ResourceFactory, UserFactory
     from tests.orcidserver import OrcidServer
     from workers.tasks import push_orcid_reviews
 
@@ -214,14 +214,9 @@ def test_a_real_worker_adds_a_queued_review_to_the_orcid_record(
             HARVEST_ALLOWED_PRIVATE_HOSTS=",".join(allowed),
         )
         try:
-            editor = UserFactory(username="orcid-editor", role=Role.EDITOR)
-            expert = ExpertProfileFactory(
-                user=UserFactory(username="orcid-expert", role=Role.EXPERT),
-                verification_status=VerificationStatus.APPROVED,
-                decided_by=editor,
-                decided_at=timezone.now(),
-                decision_reason="Checked.",
-            ).user
+            expert = make_verified_expert(
+                UserFactory(username="orcid-editor", role=Role.EDITOR), "orcid-expert"
+            )
             account = SocialAccount.objects.create(user=expert, provider="orcid", uid="0000-0002-1825-0097")
             SocialToken.objects.create(account=account, token="worker-token")
             orcid.tokens["0000-0002-1825-0097"] = "worker-token"
