@@ -268,3 +268,25 @@ def test_held_reviews_and_cancelled_rounds_never_count(scenario, editor):
     assert ResourceMetrics.objects.get(resource=held).review_count == 0
     assert s["api"]["anonymous"].get(f"/api/v1/reviews/{review.public_id}/").status_code == 404
     assert Review.objects.filter(pk=review.pk).exists()  # kept for the editor, shown to nobody else
+
+
+def test_reviewer_credit_and_orcid_wait_for_the_round_to_be_published(scenario, editor):
+    """A credential and an ORCID record are public: a review in an open round counts only once the round
+    is published."""
+    s = scenario
+    ada, review = s["reviewers"][0], s["submitted"][0]
+    api, web = APIClient(), Client()
+    api.force_login(ada)
+    web.force_login(ada)
+    year = timezone.now().year
+    assert api.get("/api/v1/me/review-credit/").json() == []
+    assert api.post("/api/v1/me/review-credit/", {"year": year}, format="json").status_code == 400
+    assert api.get(f"/api/v1/me/reviews/{review.public_id}/orcid/").status_code == 404
+    page = web.get("/experts/credit/").content.decode()
+    assert ROUND_TITLE not in page and "Hyperkalaemia zebra primer" not in page
+    round_publish(editor=editor, round_=s["round"], provisional=True)
+    years = api.get("/api/v1/me/review-credit/").json()
+    assert years[0]["reviews"] == 1 and years[0]["rounds"] == [ROUND_TITLE]
+    credential = api.post("/api/v1/me/review-credit/", {"year": year}, format="json").json()
+    assert ROUND_TITLE in Client().get(f"/credentials/{credential['code']}/").content.decode()
+    assert api.get(f"/api/v1/me/reviews/{review.public_id}/orcid/").status_code == 200

@@ -9,7 +9,7 @@ from typing import Any
 from allauth.socialaccount.models import SocialToken
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
-from curation.enums import COUNTED_REVIEW_STATUSES, ModuleStatus, ResourceStatus
+from curation.enums import ModuleStatus, ResourceStatus
 from curation.errors import NotFound
 from curation.models import (
     Cohort,
@@ -26,6 +26,7 @@ from curation.models import (
     Review,
     User,
 )
+from curation.selectors.public import reviews_public
 
 ANSWER_KEYS = ("correct", "explanation", "reference")
 REVIEW_HOURS = Decimal("1.0")  # the estimate per review a certificate states (an AIR review takes ~1 h)
@@ -230,10 +231,9 @@ def cohort_dashboard(*, cohort: Cohort) -> list[dict[str, Any]]:
 
 
 def reviews_for_credit(*, reviewer: User, year: int | None = None) -> QuerySet[Review]:
-    """The reviewer's submitted or accepted reviews (what counts for credit), oldest first."""
-    reviews = Review.objects.filter(
-        reviewer=reviewer, status__in=COUNTED_REVIEW_STATUSES, submitted_at__isnull=False
-    )
+    """The reviewer's reviews that count for credit, oldest first: the public ones (`reviews_public`), since
+    a credential and an ORCID record are public; a review in a round counts once the round is published."""
+    reviews = reviews_public().filter(reviewer=reviewer, submitted_at__isnull=False)
     if year is not None:
         reviews = reviews.filter(submitted_at__year=year)
     return reviews.select_related("resource__source", "instrument_version__instrument", "round").order_by(

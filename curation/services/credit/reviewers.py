@@ -7,7 +7,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from curation.enums import (
-    COUNTED_REVIEW_STATUSES,
     CredentialKind,
     PublicationStatus,
 )
@@ -21,6 +20,7 @@ from curation.models import (
 from curation.selectors.credit import (
     orcid_link,
     reviewer_year_summary,
+    reviews_for_credit,
 )
 from curation.services.credit.common import new_code
 from curation.services.outbox import outbox_claim, outbox_record
@@ -67,10 +67,10 @@ def reviewer_credential_issue(*, reviewer: User, year: int, now: datetime | None
 def orcid_push_request(*, reviewer: User, review: Review) -> OrcidPush:
     """Queue `review` for the reviewer's ORCID record (a worker sends it). Idempotent: a sent review is
     not sent again; a failed one is queued again. Raises Conflict when pushing is switched off,
-    NotFound for someone else's or an unsubmitted review, InvalidInput when no ORCID iD is connected."""
+    NotFound for someone else's review or one not public yet (its round unpublished), InvalidInput when no ORCID iD is connected."""
     if not settings.ORCID_PUSH_ENABLED:
         raise Conflict("Sending reviews to ORCID is not switched on here: download the JSON instead.")
-    if review.reviewer_id != reviewer.pk or review.status not in COUNTED_REVIEW_STATUSES:
+    if not reviews_for_credit(reviewer=reviewer).filter(pk=review.pk).exists():  # ORCID records are public
         raise NotFound("No such review of yours.")
     if orcid_link(reviewer) is None:
         raise InvalidInput("Connect your ORCID iD first (with permission to add activities).")
