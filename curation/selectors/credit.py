@@ -61,10 +61,11 @@ def program_directors() -> QuerySet[ProgramDirector]:
 
 
 def module_visible(*, user: User | None, public_id: Any) -> Module:
-    """A published module (any module for an editor). Raises NotFound."""
+    """A published or retired module (retired ones are not listed or taken, but their page stays for the
+    passes and badges that link to it); drafts too for an editor. Raises NotFound."""
     modules = Module.objects.select_related("topic")
     if not (user is not None and user.is_authenticated and user.is_editor):
-        modules = modules.filter(status=ModuleStatus.PUBLISHED)
+        modules = modules.filter(status__in=(ModuleStatus.PUBLISHED, ModuleStatus.RETIRED))
     module = modules.filter(public_id=public_id).first()
     if module is None:
         raise NotFound("No such module.")

@@ -117,3 +117,20 @@ def test_certificates_draw_any_name_with_or_without_a_unicode_font(editor, learn
         p.extract_text() for p in PdfReader(BytesIO(certificates.certificate_pdf(credential))).pages
     )
     assert "Zoë Nguyen" in text and credential.code in text and 'Paediatrics "month"' in text
+
+
+def test_a_retired_module_keeps_its_page_and_passes_but_takes_no_attempt(client, editor, learner):  # type: ignore[no-untyped-def]
+    from curation.services.credit import module_retire
+
+    module = published_module(editor)
+    attempt = attempt_submit(
+        learner=learner, version=module.versions.get(), answers=all_answers(module, right=6)
+    )
+    module_retire(editor=editor, module=module)
+    assert client.get("/modules/").content.decode().count(module.title) == 0  # no longer listed
+    page = client.get(f"/modules/{module.public_id}/").content.decode()
+    assert "retired" in page and 'name="reflection"' not in page
+    with pytest.raises(Conflict):
+        attempt_submit(learner=learner, version=module.versions.get(), answers={})
+    code = attempt.cpd_record.credential.code
+    assert "Valid credential" in client.get(f"/credentials/{code}/").content.decode()
