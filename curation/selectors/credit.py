@@ -60,6 +60,12 @@ def program_directors() -> QuerySet[ProgramDirector]:
     return ProgramDirector.objects.select_related("user").order_by("program", "user__username")
 
 
+def modules_with_resource(resource: Resource) -> QuerySet[Module]:
+    """Published modules that include `resource` (their current draft's list, which the next version
+    takes; the module page shows the version offered)."""
+    return modules_published().filter(items__resource=resource).distinct()
+
+
 def module_visible(*, user: User | None, public_id: Any) -> Module:
     """A published or retired module (retired ones are not listed or taken, but their page stays for the
     passes and badges that link to it); drafts too for an editor. Raises NotFound."""

@@ -27,6 +27,7 @@ from curation.selectors.collections import (
     collections_of,
     is_following,
 )
+from curation.selectors.credit import modules_with_resource
 from curation.selectors.search import resource_related, resource_search, resource_search_page, search_snippets
 from curation.selectors.social import resource_social_panel, social_identities_verified, source_social_panel
 from curation.services.endorsements import endorsement_put, endorsement_withdraw
@@ -89,6 +90,7 @@ def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "resource": resource,
         "quality": selectors.resource_quality_panel(resource=resource),
         "social": resource_social_panel(resource=resource, limit=5),
+        "modules": list(modules_with_resource(resource)[:5]),
         "reviews": selectors.review_list_visible_to(user=request.user, resource=resource),  # type: ignore[arg-type]
         "instruments": Instrument.objects.order_by("name")
         if getattr(user, "is_verified_expert", False)

@@ -427,3 +427,12 @@ def test_credit_pages_authorisation_matrix(client, editor, expert, learner, outs
     )
     module.refresh_from_db()
     assert (cohort.memberships.count(), module.status) == before
+
+
+def test_a_resource_page_points_to_the_modules_that_include_it(client, editor):  # type: ignore[no-untyped-def]
+    module = published_module(editor, title="Sepsis month")
+    resource = module.items.first().resource
+    page = client.get(f"/resources/{resource.public_id}/").content.decode()
+    assert "Earn credit" in page and f"/modules/{module.public_id}/" in page
+    other = designated("In no module")
+    assert "Earn credit" not in client.get(f"/resources/{other.public_id}/").content.decode()
