@@ -16,7 +16,6 @@ from api.social import SIGNED_IN
 from config.requests import signed_in, viewer
 from curation.certificates import absolute
 from curation.errors import Conflict
-from curation.errors import NotFound as DomainNotFound
 from curation.models import Module, ModuleAttempt, Topic
 from curation.selectors.credit import (
     attempt_feedback,
@@ -125,10 +124,7 @@ class ModuleInSerializer(serializers.Serializer[Any]):
 
 
 def _module(request: Request, id: Any) -> Module:
-    try:
-        return module_visible(user=viewer(request), public_id=id)
-    except DomainNotFound as error:
-        raise NotFound(error.message) from error
+    return module_visible(user=viewer(request), public_id=id)
 
 
 class ModuleListView(APIView):

@@ -15,7 +15,6 @@ from api.auth import editor_of
 from api.credit.records import CpdRecordSerializer
 from api.social import SIGNED_IN
 from config.requests import signed_in
-from curation.errors import NotFound as DomainNotFound
 from curation.models import User
 from curation.selectors.credit import (
     cohort_by_code,
@@ -88,10 +87,7 @@ class CohortDetailView(APIView):
 
     @extend_schema(responses=CohortDetailSerializer)
     def get(self, request: Request, id: str) -> Response:
-        try:
-            cohort = cohort_directed(director=_director(request), public_id=id)
-        except DomainNotFound as error:
-            raise NotFound(error.message) from error
+        cohort = cohort_directed(director=_director(request), public_id=id)
         data = {
             **CohortSerializer(cohort).data,
             "residents": ResidentSerializer(cohort_dashboard(cohort=cohort), many=True).data,
@@ -124,10 +120,7 @@ class CohortJoinView(APIView):
     def post(self, request: Request) -> Response:
         data = JoinInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            cohort = cohort_by_code(code=data.validated_data["code"])
-        except DomainNotFound as error:
-            raise NotFound(error.message) from error
+        cohort = cohort_by_code(code=data.validated_data["code"])
         membership = cohort_join(
             learner=signed_in(request), cohort=cohort, notice_accepted=data.validated_data["accept_notice"]
         )
@@ -205,10 +198,7 @@ class CohortMemberView(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request: Request, id: str, resident: str) -> Response:
         director = _director(request)
-        try:
-            cohort = cohort_directed(director=director, public_id=id)
-        except DomainNotFound as error:
-            raise NotFound(error.message) from error
+        cohort = cohort_directed(director=director, public_id=id)
         member = get_object_or_404(User, public_id=resident)
         cohort_member_remove(director=director, cohort=cohort, learner=member)
         return Response(status=status.HTTP_204_NO_CONTENT)

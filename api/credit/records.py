@@ -6,7 +6,6 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,7 +15,6 @@ from api.credit.modules import AttemptDetailSerializer, AttemptSerializer, attem
 from api.social import SIGNED_IN
 from config.requests import signed_in
 from curation.certificates import absolute, open_badge, verification_path
-from curation.errors import NotFound as DomainNotFound
 from curation.models import Credential
 from curation.selectors.credit import (
     attempt_own,
@@ -89,10 +87,7 @@ class MyAttemptView(APIView):
 
     @extend_schema(responses=AttemptDetailSerializer)
     def get(self, request: Request, id: str) -> Response:
-        try:
-            attempt = attempt_own(learner=signed_in(request), public_id=id)
-        except DomainNotFound as error:
-            raise NotFound(error.message) from error
+        attempt = attempt_own(learner=signed_in(request), public_id=id)
         return Response(attempt_detail_body(attempt))
 
 
@@ -126,10 +121,7 @@ class CredentialVerifyView(APIView):
 
     @extend_schema(responses=CredentialVerificationSerializer)
     def get(self, request: Request, code: str) -> Response:
-        try:
-            credential = credential_by_code(code=code)
-        except DomainNotFound as error:
-            raise NotFound(error.message) from error
+        credential = credential_by_code(code=code)
         return Response({**CredentialSerializer(credential).data, "badge": open_badge(credential)})
 
 
@@ -147,10 +139,7 @@ class CredentialRevocationView(APIView):
         editor = editor_of(request)
         data = RevocationInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            credential = credential_by_code(code=code)
-        except DomainNotFound as error:
-            raise NotFound(error.message) from error
+        credential = credential_by_code(code=code)
         credential_revoke(editor=editor, credential=credential, reason=data.validated_data["reason"])
         credential.refresh_from_db()
         return Response(CredentialSerializer(credential).data)
