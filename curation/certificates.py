@@ -32,6 +32,19 @@ def verification_path(credential: Credential) -> str:
     return f"/credentials/{credential.code}/"
 
 
+def certificate_path(credential: Credential) -> str:
+    return f"/credentials/{credential.code}/certificate.pdf"
+
+
+def badge_path(credential: Credential) -> str:
+    """The hosted badge: its own `id`."""
+    return f"/credentials/{credential.code}/badge.json"
+
+
+def module_path(public_id: object) -> str:
+    return f"/modules/{public_id}/"
+
+
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2019": "'"})
 
 
@@ -118,7 +131,7 @@ def open_badge(credential: Credential) -> dict[str, Any]:
     site = absolute("/")
     badge: dict[str, Any] = {
         "@context": OB3_CONTEXTS,
-        "id": absolute(f"/credentials/{credential.code}/badge.json"),
+        "id": absolute(badge_path(credential)),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": achievement["name"],
         "issuer": {"id": site, "type": ["Profile"], "name": "FOAM Curator", "url": site},
@@ -135,7 +148,7 @@ def open_badge(credential: Credential) -> dict[str, Any]:
             ],
             "achievement": {
                 "id": absolute(
-                    f"/modules/{achievement['module']}/"
+                    module_path(achievement["module"])
                     if credential.kind == CredentialKind.MODULE
                     else "/experts/credit/"
                 ),

@@ -1,6 +1,7 @@
 """Who may open what: the expert and editor pages (anonymous visitors are sent to sign in, signed-in
 users without the role get the friendly 403 page) and resources (only visible ones, else 404)."""
 
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -38,3 +39,12 @@ def visible_resource_or_404(public_id: str) -> Resource:
     if resource is None:
         raise Http404("No such resource")
     return resource
+
+
+def public_id_or_404(value: str | None) -> str:
+    """A public id posted in a form or typed in a URL: anything but a UUID names nothing (404, never a
+    lookup error)."""
+    try:
+        return str(uuid.UUID(str(value or "")))
+    except ValueError as error:
+        raise Http404("No such item.") from error

@@ -9,7 +9,7 @@ from django.conf import settings
 from curation.certificates import orcid_peer_review
 from curation.enums import PublicationStatus
 from curation.models import OrcidPush
-from curation.selectors.credit import orcid_link
+from curation.selectors.credit import orcid_link, reviews_for_credit
 from curation.services.credit import orcid_push_record
 from workers.harvest.fetch import BlockedAddressError, shared_client
 
@@ -25,6 +25,10 @@ def push(push_id: int) -> str:
     )
     if row is None:
         return "skipped"
+    if not reviews_for_credit(reviewer=row.review.reviewer).filter(pk=row.review_id).exists():
+        # queued while public; an editor has since removed the resource (ORCID records are public)
+        orcid_push_record(push_id=push_id, error="This review is no longer public, so it is not sent.")
+        return "failed"
     link = orcid_link(row.review.reviewer)
     if link is None:
         orcid_push_record(push_id=push_id, error="No ORCID iD connected with permission to add activities.")

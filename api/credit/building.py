@@ -12,12 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.auth import editor_of
-from api.credit.modules import ModuleInSerializer, ModuleResourceSerializer, ModuleSerializer
+from api.credit.modules import ModuleInSerializer, ModuleResourceSerializer, ModuleSerializer, topic_or_none
 from api.social import SIGNED_IN
-from curation.models import Module, Resource, Topic, User
-from curation.selectors.credit import (
-    resources_designated,
-)
+from curation.models import Module, Resource, User
+from curation.selectors.credit import resources_designated
 from curation.services.credit import (
     module_item_add,
     module_item_remove,
@@ -26,7 +24,7 @@ from curation.services.credit import (
     module_update,
     question_add,
     question_remove,
-    resource_minutes,
+    resource_entry,
 )
 
 
@@ -82,16 +80,9 @@ class ModuleItemsView(APIView):
         item = module_item_add(
             editor=editor, module=module, resource=_module_resource(data.validated_data["resource"])
         )
-        resource = item.resource
-        body = {
-            "id": resource.public_id,
-            "title": resource.title,
-            "url": resource.canonical_url,
-            "source": str(resource.source),
-            "kind": resource.source.kind,
-            "minutes": resource_minutes(resource),
-        }
-        return Response(ModuleResourceSerializer(body).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ModuleResourceSerializer(resource_entry(item.resource)).data, status=status.HTTP_201_CREATED
+        )
 
 
 class ModuleQuestionsView(APIView):
@@ -172,8 +163,7 @@ class ModuleDraftView(APIView):
             **data.validated_data,
         }
         if "topic" in data.validated_data:
-            slug = data.validated_data["topic"]
-            fields["topic"] = get_object_or_404(Topic, slug=slug) if slug else None
+            fields["topic"] = topic_or_none(data.validated_data["topic"])
         module_update(editor=editor, module=module, **fields)
         return Response(_draft_body(module))
 

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from api.auth import editor_of
 from api.social import SIGNED_IN
 from config.requests import signed_in, viewer
-from curation.certificates import absolute
+from curation.certificates import absolute, module_path
 from curation.errors import Conflict
 from curation.models import Module, ModuleAttempt, Topic
 from curation.selectors.credit import (
@@ -24,10 +24,7 @@ from curation.selectors.credit import (
     modules_published,
     version_for_learner,
 )
-from curation.services.credit import (
-    attempt_submit,
-    module_create,
-)
+from curation.services.credit import attempt_submit, module_create
 
 
 class ModuleSerializer(serializers.Serializer[Any]):
@@ -39,7 +36,7 @@ class ModuleSerializer(serializers.Serializer[Any]):
     url = serializers.SerializerMethodField()
 
     def get_url(self, module: Module) -> str:
-        return absolute(f"/modules/{module.public_id}/")
+        return absolute(module_path(module.public_id))
 
 
 class ModuleResourceSerializer(serializers.Serializer[Any]):
@@ -123,6 +120,11 @@ class ModuleInSerializer(serializers.Serializer[Any]):
     )
 
 
+def topic_or_none(slug: str) -> Topic | None:
+    """The topic a posted slug names ("" for none; an unknown slug is a 404)."""
+    return get_object_or_404(Topic, slug=slug) if slug else None
+
+
 def _module(request: Request, id: Any) -> Module:
     return module_visible(user=viewer(request), public_id=id)
 
@@ -140,8 +142,7 @@ class ModuleListView(APIView):
         data = ModuleInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        slug = fields.pop("topic", "")
-        fields["topic"] = get_object_or_404(Topic, slug=slug) if slug else None
+        fields["topic"] = topic_or_none(fields.pop("topic", ""))
         module = module_create(editor=editor, **fields)
         return Response(ModuleSerializer(module).data, status=status.HTTP_201_CREATED)
 
@@ -180,13 +181,15 @@ class ModuleAttemptsView(APIView):
         module = _module(request, id)
         data = AttemptInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        version = module_version_current(module)
+        asked = data.validated_data.get("version")
+        version = (
+            module_version_current(module) if asked is None else module.versions.filter(version=asked).first()
+        )
+        if version is None and asked is not None:
+            raise Conflict(f"Version {asked} of this module is not offered.")
         if version is None:
             raise NotFound("This module has no published version yet.")
-        asked = data.validated_data.get("version")
-        if asked is not None and asked != version.version:
-            raise Conflict(f"Version {asked} is no longer offered; the current one is {version.version}.")
-        attempt = attempt_submit(
+        attempt = attempt_submit(  # refuses (409) a version that is no longer the one offered
             learner=signed_in(request),
             version=version,
             answers=data.validated_data["answers"],

@@ -14,7 +14,7 @@ from api.auth import editor_of
 from api.credit.modules import AttemptDetailSerializer, AttemptSerializer, attempt_detail_body
 from api.social import SIGNED_IN
 from config.requests import signed_in
-from curation.certificates import absolute, open_badge, verification_path
+from curation.certificates import absolute, badge_path, certificate_path, open_badge, verification_path
 from curation.models import Credential
 from curation.selectors.credit import (
     attempt_own,
@@ -23,9 +23,7 @@ from curation.selectors.credit import (
     credential_by_code,
     credentials_of,
 )
-from curation.services.credit import (
-    credential_revoke,
-)
+from curation.services.credit import credential_revoke
 
 YEAR = OpenApiParameter("year", OpenApiTypes.INT, description="only this calendar year")
 
@@ -45,7 +43,7 @@ class CpdRecordSerializer(serializers.Serializer[Any]):
 class CredentialSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     kind = serializers.CharField()
-    valid = serializers.SerializerMethodField()
+    valid = serializers.BooleanField(source="is_valid", help_text="false once an editor revoked it")
     issued_at = serializers.DateTimeField()
     revoked_at = serializers.DateTimeField(allow_null=True)
     achievement = serializers.DictField(help_text="what the credential certifies, as issued")
@@ -53,17 +51,14 @@ class CredentialSerializer(serializers.Serializer[Any]):
     certificate_url = serializers.SerializerMethodField()
     badge_url = serializers.SerializerMethodField()
 
-    def get_valid(self, credential: Credential) -> bool:
-        return credential.revoked_at is None
-
     def get_verification_url(self, credential: Credential) -> str:
         return absolute(verification_path(credential))
 
     def get_certificate_url(self, credential: Credential) -> str:
-        return absolute(f"/credentials/{credential.code}/certificate.pdf")
+        return absolute(certificate_path(credential))
 
     def get_badge_url(self, credential: Credential) -> str:
-        return absolute(f"/credentials/{credential.code}/badge.json")
+        return absolute(badge_path(credential))
 
 
 class CredentialVerificationSerializer(CredentialSerializer):

@@ -16,15 +16,8 @@ from api.social import SIGNED_IN
 from config.requests import signed_in
 from curation.certificates import orcid_peer_review
 from curation.models import Review, User
-from curation.selectors.credit import (
-    reviewer_year_summary,
-    reviewer_years,
-    reviews_for_credit,
-)
-from curation.services.credit import (
-    orcid_push_request,
-    reviewer_credential_issue,
-)
+from curation.selectors.credit import reviewer_year_summaries, reviews_for_credit
+from curation.services.credit import orcid_push_request, reviewer_credential_issue
 
 
 class ReviewYearSerializer(serializers.Serializer[Any]):
@@ -56,7 +49,7 @@ class MyReviewCreditView(APIView):
     @extend_schema(responses=ReviewYearSerializer(many=True))
     def get(self, request: Request) -> Response:
         user = _expert(request)
-        years = [reviewer_year_summary(reviewer=user, year=year) for year in reviewer_years(reviewer=user)]
+        years = reviewer_year_summaries(reviewer=user)
         return Response(ReviewYearSerializer(years, many=True).data)
 
     @extend_schema(request=ReviewCreditInSerializer, responses={201: CredentialSerializer})

@@ -9,6 +9,14 @@ from django.db.models import Q
 
 from curation.enums import CredentialKind, ModuleStatus, PublicationStatus
 
+HOURS_ESTIMATED = "estimated from reading time and episode durations"
+HOURS_SET = "set by the editor"
+
+
+def hours_basis(estimated: bool) -> str:
+    """How credit hours were arrived at, as every surface states it."""
+    return HOURS_ESTIMATED if estimated else HOURS_SET
+
 
 class Module(models.Model):
     """The editable draft of a module. Learners only ever take a `ModuleVersion`, a frozen copy."""
@@ -98,6 +106,10 @@ class ModuleVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.content.get('title', '')} v{self.version}"
 
+    @property
+    def hours_basis(self) -> str:
+        return hours_basis(self.hours_estimated)
+
 
 class ModuleAttempt(models.Model):
     """One submitted attempt (every attempt is kept). Answers arrive only at submission."""
@@ -146,6 +158,10 @@ class CpdRecord(models.Model):
     def __str__(self) -> str:
         return f"CPD {self.learner_id} {self.module_version_id}"
 
+    @property
+    def hours_basis(self) -> str:
+        return hours_basis(self.hours_estimated)
+
 
 class Credential(models.Model):
     """A verifiable achievement: a module pass, or an expert's peer-review year. `achievement` is the
@@ -183,6 +199,11 @@ class Credential(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.code}"
+
+    @property
+    def is_valid(self) -> bool:
+        """Not revoked: what the verification page, the API and the badge say."""
+        return self.revoked_at is None
 
 
 class ProgramDirector(models.Model):

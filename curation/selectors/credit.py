@@ -2,12 +2,11 @@
 any page or endpoint shows of a module before an attempt is submitted (no correct option, explanation
 or reference). Directors see only the members of their own cohorts; learners only their own records."""
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from allauth.socialaccount.models import SocialToken
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from curation.enums import ModuleStatus, ResourceStatus
 from curation.errors import NotFound
@@ -16,7 +15,6 @@ from curation.models import (
     CohortMembership,
     CpdRecord,
     Credential,
-    Designation,
     Module,
     ModuleAttempt,
     ModuleVersion,
@@ -26,25 +24,21 @@ from curation.models import (
     Review,
     User,
 )
-from curation.selectors.public import reviews_public
+from curation.selectors.public import reviews_public, vetted
 
 ANSWER_KEYS = ("correct", "explanation", "reference")
 REVIEW_HOURS = Decimal("1.0")  # the estimate per review a certificate states (an AIR review takes ~1 h)
 
 
 def resources_designated() -> QuerySet[Resource]:
-    """Visible resources holding a current labelled designation: what a module may contain."""
-    vetted = Designation.objects.filter(resource_id=OuterRef("pk"), is_current=True).exclude(label="")
-    return Resource.objects.filter(status=ResourceStatus.VISIBLE).filter(Exists(vetted))
+    """Visible vetted resources: what a module may contain."""
+    return Resource.objects.filter(status=ResourceStatus.VISIBLE).filter(vetted())
 
 
 def modules_published() -> QuerySet[Module]:
-    """Modules a learner can take, newest month first, each with its current version's counts."""
+    """Modules a learner can take, newest month first."""
     return (
-        Module.objects.filter(status=ModuleStatus.PUBLISHED)
-        .select_related("topic")
-        .annotate(version_count=Count("versions"))
-        .order_by("-month", "-id")
+        Module.objects.filter(status=ModuleStatus.PUBLISHED).select_related("topic").order_by("-month", "-id")
     )
 
 
@@ -115,6 +109,21 @@ def attempts_of(*, learner: User, module: Module | None = None) -> QuerySet[Modu
     if module is not None:
         attempts = attempts.filter(module_version__module=module)
     return attempts.order_by("-submitted_at", "-id")
+
+
+def module_progress(*, learner: User | None) -> tuple[set[int], set[int]]:
+    """Ids of the modules `learner` has attempted, and of those they have passed (any version)."""
+    if learner is None:
+        return set(), set()
+    tried: set[int] = set()
+    passed: set[int] = set()
+    for module_id, did_pass in attempts_of(learner=learner).values_list(
+        "module_version__module_id", "passed"
+    ):
+        tried.add(module_id)
+        if did_pass:
+            passed.add(module_id)
+    return tried, passed
 
 
 def attempt_own(*, learner: User, public_id: Any) -> ModuleAttempt:
@@ -248,27 +257,27 @@ def reviews_for_credit(*, reviewer: User, year: int | None = None) -> QuerySet[R
     )
 
 
-def reviewer_year_summary(*, reviewer: User, year: int) -> dict[str, Any]:
-    """Reviews, instruments and rounds of one year, with the stated estimate of hours."""
-    reviews = list(reviews_for_credit(reviewer=reviewer, year=year))
-    instruments = sorted({str(review.instrument_version) for review in reviews})
-    rounds = sorted({review.round.title for review in reviews if review.round is not None})
+def _year_summary(year: int, reviews: list[Review]) -> dict[str, Any]:
     return {
         "year": year,
         "reviews": len(reviews),
-        "instruments": instruments,
-        "rounds": rounds,
+        "instruments": sorted({str(review.instrument_version) for review in reviews}),
+        "rounds": sorted({review.round.title for review in reviews if review.round is not None}),
         "hours": REVIEW_HOURS * len(reviews),
     }
 
 
-def reviewer_years(*, reviewer: User) -> list[int]:
-    dates = reviews_for_credit(reviewer=reviewer).dates("submitted_at", "year", order="DESC")
-    return [moment.year for moment in dates]
+def reviewer_year_summary(*, reviewer: User, year: int) -> dict[str, Any]:
+    """Reviews, instruments and rounds of one year, with the stated estimate of hours."""
+    return _year_summary(year, list(reviews_for_credit(reviewer=reviewer, year=year)))
 
 
-def credential_is_valid(credential: Credential, now: datetime) -> bool:
-    return credential.revoked_at is None or credential.revoked_at > now
+def reviewer_year_summaries(*, reviewer: User) -> list[dict[str, Any]]:
+    """Every year with reviews that count, newest first (one query)."""
+    by_year: dict[int, list[Review]] = {}
+    for review in reviews_for_credit(reviewer=reviewer):
+        by_year.setdefault(review.submitted_at.year, []).append(review)  # type: ignore[union-attr]
+    return [_year_summary(year, by_year[year]) for year in sorted(by_year, reverse=True)]
 
 
 def orcid_link(user: User) -> tuple[str, str] | None:

@@ -340,11 +340,15 @@ def designation_list_current() -> QuerySet[Designation]:
     ).select_related("resource", "round", "instrument_version__instrument")
 
 
+def vetted() -> Exists:
+    """Condition on a resource queryset: it holds a current designation with a label (Approved,
+    Honourable mention, High quality…). The feeds' and the modules' meaning of "vetted"."""
+    return Exists(Designation.objects.filter(resource_id=OuterRef("pk"), is_current=True).exclude(label=""))
+
+
 def resource_list_vetted(*, topic_slug: str = "", limit: int = 50) -> list[Resource]:
-    """The newest resources holding a current designation with a label (Approved, Honourable mention,
-    High quality…), optionally on a topic, for the curated feeds."""
-    vetted = Designation.objects.filter(resource_id=OuterRef("pk"), is_current=True).exclude(label="")
-    resources = resource_list_listed().filter(Exists(vetted)).exclude(liveness=Liveness.GONE)
+    """The newest vetted resources, optionally on a topic, for the curated feeds."""
+    resources = resource_list_listed().filter(vetted()).exclude(liveness=Liveness.GONE)
     if topic_slug:
         resources = resources.filter(
             Q(topics__slug=topic_slug) | Q(source__topics__slug=topic_slug)

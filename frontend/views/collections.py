@@ -1,7 +1,5 @@
 """Reading lists and curated collections, following topics and collections, the digest's unsubscribe."""
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -33,15 +31,7 @@ from curation.services.collections import (
     follow_delete,
     follow_put,
 )
-from frontend.access import visible_resource_or_404
-
-
-def _posted_id(request: HttpRequest, name: str) -> str:
-    """A public id from a form: a bad one is a 404, never a 500."""
-    try:
-        return str(uuid.UUID(request.POST.get(name, "")))
-    except ValueError as error:
-        raise Http404("No such item.") from error
+from frontend.access import public_id_or_404, visible_resource_or_404
 
 
 @login_required
@@ -114,7 +104,7 @@ def collection_action(request: HttpRequest, public_id: str) -> HttpResponse:
             )
             messages.success(request, "Saved.")
         elif action in ("remove", "up", "down"):
-            resource = visible_resource_or_404(_posted_id(request, "resource"))
+            resource = visible_resource_or_404(public_id_or_404(request.POST.get("resource")))
             if action == "remove":
                 collection_remove(user=user, collection=collection, resource=resource)
             else:
@@ -146,7 +136,7 @@ def collect(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         if request.POST.get("collection"):
             collection = get_object_or_404(
-                Collection, public_id=_posted_id(request, "collection"), owner=user
+                Collection, public_id=public_id_or_404(request.POST.get("collection")), owner=user
             )
         else:
             collection = collection_create(owner=user, title=request.POST.get("title", ""))

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -38,7 +38,7 @@ from curation.services.reviews import conflict_declare
 from curation.services.rounds import assignment_add, assignment_remove, assignment_swap
 from curation.services.vocabulary import synonym_group_add, synonym_group_delete
 from curation.vocabulary import shipped_groups
-from frontend.access import editor_required, expert_required, visible_resource_or_404
+from frontend.access import editor_required, expert_required, public_id_or_404, visible_resource_or_404
 from frontend.views.editor import _attempt
 
 
@@ -54,7 +54,7 @@ def flag(request: HttpRequest, public_id: str) -> HttpResponse:
     review = None
     if request.POST.get("review"):
         review = get_object_or_404(
-            selectors.reviews_public(), public_id=_uuid_or_404(request.POST["review"]), resource=resource
+            selectors.reviews_public(), public_id=public_id_or_404(request.POST["review"]), resource=resource
         )
     try:
         _, held = flag_raise(
@@ -76,10 +76,10 @@ def appeal(request: HttpRequest, public_id: str) -> HttpResponse:
     kind, _, target_id = target.partition(":")
     designation = review = None
     if kind == "designation":
-        designation = get_object_or_404(Designation, public_id=_uuid_or_404(target_id), resource=resource)
+        designation = get_object_or_404(Designation, public_id=public_id_or_404(target_id), resource=resource)
     elif kind == "review":
         review = get_object_or_404(
-            selectors.reviews_public(), public_id=_uuid_or_404(target_id), resource=resource
+            selectors.reviews_public(), public_id=public_id_or_404(target_id), resource=resource
         )
     else:
         messages.error(request, "Choose the designation or the review you appeal.")
@@ -157,13 +157,6 @@ def _is_uuid(value: str) -> bool:
     except (ValueError, TypeError, AttributeError):
         return False
     return True
-
-
-def _uuid_or_404(value: str) -> str:
-    """A posted id that is not a UUID names nothing: 404, not a lookup error."""
-    if not _is_uuid(value):
-        raise Http404("No such item")
-    return value
 
 
 # --- editors -------------------------------------------------------------------------------------

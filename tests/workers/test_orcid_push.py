@@ -121,3 +121,15 @@ def test_an_expert_without_a_connected_orcid_is_offered_to_connect(orcid_api, ex
     start = client.post("/accounts/orcid/login/?process=connect")
     assert start.status_code == 302 and "orcid.org/oauth/authorize" in start["Location"]
     assert "activities%2Fupdate" in start["Location"] or "activities/update" in start["Location"]
+
+
+def test_a_review_no_longer_public_is_not_sent(orcid_api, expert):  # type: ignore[no-untyped-def]
+    from curation.models import Resource
+    from curation.services.credit import orcid_push_request
+
+    _connect(expert, orcid_api)
+    review = _review(expert)
+    orcid_push_request(reviewer=expert, review=review)
+    Resource.objects.filter(pk=review.resource_id).update(status="removed")  # an editor removed it
+    assert push_orcid_reviews() == {"failed": 1}
+    assert orcid_api.records == {} and "no longer public" in OrcidPush.objects.get().error

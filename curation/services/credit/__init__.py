@@ -1,22 +1,9 @@
 """Learning credit: editors build modules and publish them as versions; learners submit attempts, and a
 pass writes a CPD record and a verifiable credential; editors make program directors, who run cohorts
-that residents join and leave; experts get a yearly peer-review credential."""
+that residents join and leave; experts get a yearly peer-review credential and send reviews to ORCID."""
 
-from curation.services.credit.common import (
-    CODE_ALPHABET,
-    TEXT_CHARS,
-    TITLE_CHARS,
-    clean_text,
-    new_code,
-    require_editor,
-)
 from curation.services.credit.learning import attempt_submit, credential_revoke
 from curation.services.credit.modules import (
-    MAX_ITEMS,
-    MAX_OPTIONS,
-    MAX_QUESTIONS,
-    QUIZ_MINUTES_PER_QUESTION,
-    READING_WORDS_PER_MINUTE,
     estimate_hours,
     module_create,
     module_item_add,
@@ -27,6 +14,7 @@ from curation.services.credit.modules import (
     module_update,
     question_add,
     question_remove,
+    resource_entry,
     resource_minutes,
 )
 from curation.services.credit.programs import (
@@ -45,16 +33,7 @@ from curation.services.credit.reviewers import (
 )
 
 __all__ = [
-    "CODE_ALPHABET",
-    "MAX_ITEMS",
-    "MAX_OPTIONS",
-    "MAX_QUESTIONS",
-    "QUIZ_MINUTES_PER_QUESTION",
-    "READING_WORDS_PER_MINUTE",
-    "TEXT_CHARS",
-    "TITLE_CHARS",
     "attempt_submit",
-    "clean_text",
     "cohort_create",
     "cohort_join",
     "cohort_leave",
@@ -70,13 +49,12 @@ __all__ = [
     "module_publish",
     "module_retire",
     "module_update",
-    "new_code",
     "orcid_push_record",
     "orcid_push_request",
     "orcid_pushes_claim",
     "question_add",
     "question_remove",
-    "require_editor",
+    "resource_entry",
     "resource_minutes",
     "reviewer_credential_issue",
 ]

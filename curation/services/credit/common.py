@@ -3,16 +3,10 @@
 import secrets
 
 from curation.errors import InvalidInput, NotAllowed
-from curation.models import (
-    User,
-)
+from curation.models import User
 
 TITLE_CHARS = 200
-
-
 TEXT_CHARS = 4000
-
-
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud and typed
 
 
@@ -21,8 +15,9 @@ def new_code(length: int = 12) -> str:
 
 
 def require_editor(user: User) -> None:
+    """Modules, credentials' revocation and program directors are the editors' (raises NotAllowed)."""
     if not user.is_editor:
-        raise NotAllowed("Only editors build modules.")
+        raise NotAllowed("Only editors do this.")
 
 
 def clean_text(field: str, text: str, *, limit: int = TEXT_CHARS, required: bool = False) -> str:

@@ -8,21 +8,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from curation.confidentiality import screen_text
-from curation.enums import (
-    CredentialKind,
-    ModuleStatus,
-)
+from curation.enums import CredentialKind, ModuleStatus
 from curation.errors import Conflict, InvalidInput
-from curation.models import (
-    CpdRecord,
-    Credential,
-    ModuleAttempt,
-    ModuleVersion,
-    User,
-)
-from curation.selectors.credit import (
-    module_version_current,
-)
+from curation.models import CpdRecord, Credential, ModuleAttempt, ModuleVersion, User
+from curation.selectors.credit import module_version_current
 from curation.services.audit import audit_record
 from curation.services.credit.common import clean_text, new_code, require_editor
 
@@ -41,9 +30,7 @@ def _achievement_for_pass(learner: User, version: ModuleVersion, attempt: Module
         "date": attempt.submitted_at.date().isoformat(),
         "score": round(attempt.score, 1),
         "hours": str(version.hours),
-        "hours_basis": "estimated from reading time and episode durations"
-        if version.hours_estimated
-        else "set by the editor",
+        "hours_basis": version.hours_basis,
     }
 
 
@@ -68,7 +55,12 @@ def attempt_submit(
     chosen: dict[str, int] = {}
     for question_id, option in (answers or {}).items():
         question = questions.get(str(question_id))
-        if question is None or not isinstance(option, int) or not 0 <= option < len(question["options"]):
+        if (
+            question is None
+            or not isinstance(option, int)
+            or isinstance(option, bool)
+            or not 0 <= option < len(question["options"])
+        ):
             raise InvalidInput(
                 "An answer names an unknown question or option.", field_errors={"answers": ["Invalid."]}
             )

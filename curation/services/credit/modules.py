@@ -9,39 +9,18 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from curation.enums import (
-    ModuleStatus,
-    SourceKind,
-)
+from curation.enums import ModuleStatus, SourceKind
 from curation.errors import Conflict, InvalidInput
-from curation.models import (
-    Module,
-    ModuleItem,
-    ModuleVersion,
-    Question,
-    Resource,
-    Topic,
-    User,
-)
-from curation.selectors.credit import (
-    resources_designated,
-)
+from curation.models import Module, ModuleItem, ModuleVersion, Question, Resource, Topic, User
+from curation.selectors.credit import resources_designated
 from curation.services.audit import audit_record
 from curation.services.credit.common import TITLE_CHARS, clean_text, require_editor
 from curation.services.ordering import position_move
 
 MAX_ITEMS = 30
-
-
 MAX_QUESTIONS = 100
-
-
 MAX_OPTIONS = 8
-
-
 READING_WORDS_PER_MINUTE = 200
-
-
 QUIZ_MINUTES_PER_QUESTION = 1.5
 
 
@@ -210,14 +189,27 @@ def question_remove(*, editor: User, module: Module, question: Question) -> None
 
 
 def resource_minutes(resource: Resource) -> int:
-    """Minutes a learner needs for a resource: an episode's or a video's duration, otherwise reading
-    time of its text at 200 words a minute (at least 5 minutes)."""
+    """Minutes a learner needs for a resource: an episode's or a video's duration; reading time of its
+    text at 200 words a minute (at least 5 minutes); 15 minutes for an episode or video whose length
+    and text are both unknown."""
     if resource.duration_seconds:
         return max(1, math.ceil(resource.duration_seconds / 60))
     if resource.source.kind != SourceKind.BLOG and not resource.text:
         return 15
     words = len((resource.text or resource.summary or "").split())
     return max(5, math.ceil(words / READING_WORDS_PER_MINUTE))
+
+
+def resource_entry(resource: Resource, minutes: int | None = None) -> dict[str, Any]:
+    """A resource as a module version lists it (and as the API shows one just added)."""
+    return {
+        "id": str(resource.public_id),
+        "title": resource.title,
+        "url": resource.canonical_url,
+        "source": resource.source.title,
+        "kind": resource.source.kind,
+        "minutes": resource_minutes(resource) if minutes is None else minutes,
+    }
 
 
 def estimate_hours(*, minutes: list[int], question_count: int) -> Decimal:
@@ -258,15 +250,7 @@ def module_publish(*, editor: User, module: Module) -> ModuleVersion:
         "month": module.month.isoformat(),
         "objectives": list(module.objectives),
         "resources": [
-            {
-                "id": str(item.resource.public_id),
-                "title": item.resource.title,
-                "url": item.resource.canonical_url,
-                "source": item.resource.source.title,
-                "kind": item.resource.source.kind,
-                "minutes": minute,
-            }
-            for item, minute in zip(items, minutes, strict=True)
+            resource_entry(item.resource, minute) for item, minute in zip(items, minutes, strict=True)
         ],
         "questions": [
             {

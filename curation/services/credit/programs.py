@@ -5,23 +5,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from curation.errors import InvalidInput, NotAllowed, NotFound
-from curation.models import (
-    Cohort,
-    CohortMembership,
-    ProgramDirector,
-    User,
-)
-from curation.selectors.credit import (
-    is_program_director,
-)
+from curation.models import Cohort, CohortMembership, ProgramDirector, User
+from curation.selectors.credit import is_program_director
 from curation.services.audit import audit_record
-from curation.services.credit.common import clean_text, new_code
+from curation.services.credit.common import clean_text, new_code, require_editor
 
 
 def director_grant(*, editor: User, user: User, program: str) -> ProgramDirector:
     """Make `user` a program director of `program` (idempotent: updates the program's name)."""
-    if not editor.is_editor:
-        raise NotAllowed("Only editors make program directors.")
+    require_editor(editor)
     program = clean_text("program", program, limit=200, required=True)
     with transaction.atomic():
         director, _ = ProgramDirector.objects.update_or_create(
@@ -33,8 +25,7 @@ def director_grant(*, editor: User, user: User, program: str) -> ProgramDirector
 
 def director_revoke(*, editor: User, user: User) -> None:
     """Their cohorts stay (members keep their records) but they no longer see them."""
-    if not editor.is_editor:
-        raise NotAllowed("Only editors change program directors.")
+    require_editor(editor)
     with transaction.atomic():
         ProgramDirector.objects.filter(user=user).delete()
         audit_record(actor=editor, action="director.revoke", target=user)

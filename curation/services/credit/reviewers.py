@@ -6,22 +6,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from curation.enums import (
-    CredentialKind,
-    PublicationStatus,
-)
+from curation.enums import CredentialKind, PublicationStatus
 from curation.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from curation.models import (
-    Credential,
-    OrcidPush,
-    Review,
-    User,
-)
-from curation.selectors.credit import (
-    orcid_link,
-    reviewer_year_summary,
-    reviews_for_credit,
-)
+from curation.models import Credential, OrcidPush, Review, User
+from curation.selectors.credit import orcid_link, reviewer_year_summary, reviews_for_credit
 from curation.services.credit.common import new_code
 from curation.services.outbox import outbox_claim, outbox_record
 
@@ -58,7 +46,8 @@ def reviewer_credential_issue(*, reviewer: User, year: int, now: datetime | None
             year=year,
             defaults={"code": new_code(), "achievement": achievement, "issued_at": now},
         )
-        if not created and credential.achievement != achievement:
+        unchanged = {**credential.achievement, "date": ""} == {**achievement, "date": ""}
+        if not created and not unchanged:  # same figures: same credential, same issue date
             credential.achievement, credential.issued_at = achievement, now
             credential.save(update_fields=["achievement", "issued_at"])
     return credential

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -14,11 +14,7 @@ from django.views.decorators.http import require_POST
 from config.requests import signed_in
 from curation.errors import DomainError, InvalidInput
 from curation.models import Module, Question, Resource, Topic, User
-from curation.selectors.credit import (
-    modules_for_editor,
-    program_directors,
-    resources_designated,
-)
+from curation.selectors.credit import modules_for_editor, program_directors, resources_designated
 from curation.selectors.public import specialty_topics
 from curation.services.credit import (
     director_grant,
@@ -33,7 +29,7 @@ from curation.services.credit import (
     question_add,
     question_remove,
 )
-from frontend.access import editor_required
+from frontend.access import editor_required, public_id_or_404
 
 
 def _month(value: str) -> date:
@@ -150,15 +146,15 @@ def _builder_action(request: HttpRequest, user: User, module: Module) -> str:
         )
         return "Resource added."
     if action == "remove-resource":
-        resource = get_object_or_404(Resource, public_id=posted_uuid(request.POST.get("resource", "")))
+        resource = get_object_or_404(Resource, public_id=public_id_or_404(request.POST.get("resource", "")))
         module_item_remove(editor=user, module=module, resource=resource)
         return "Resource removed, with its questions."
     if action in ("up", "down"):
-        resource = get_object_or_404(Resource, public_id=posted_uuid(request.POST.get("resource", "")))
+        resource = get_object_or_404(Resource, public_id=public_id_or_404(request.POST.get("resource", "")))
         module_item_move(editor=user, module=module, resource=resource, offset=-1 if action == "up" else 1)
         return "Moved."
     if action == "add-question":
-        resource = get_object_or_404(Resource, public_id=posted_uuid(request.POST.get("resource", "")))
+        resource = get_object_or_404(Resource, public_id=public_id_or_404(request.POST.get("resource", "")))
         question_add(
             editor=user,
             module=module,
@@ -172,7 +168,7 @@ def _builder_action(request: HttpRequest, user: User, module: Module) -> str:
         return "Question added."
     if action == "remove-question":
         question = get_object_or_404(
-            Question, module=module, public_id=posted_uuid(request.POST.get("question", ""))
+            Question, module=module, public_id=public_id_or_404(request.POST.get("question", ""))
         )
         question_remove(editor=user, module=module, question=question)
         return "Question removed."
@@ -183,13 +179,6 @@ def _builder_action(request: HttpRequest, user: User, module: Module) -> str:
         module_retire(editor=user, module=module)
         return "Retired: no longer offered; passes stay valid."
     raise InvalidInput("Unknown action.")
-
-
-def posted_uuid(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError as error:
-        raise Http404("No such item.") from error
 
 
 @editor_required

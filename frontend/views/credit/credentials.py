@@ -11,12 +11,8 @@ from django.views.decorators.http import require_POST
 from config.requests import signed_in
 from curation.certificates import certificate_pdf, open_badge
 from curation.errors import DomainError, NotFound
-from curation.selectors.credit import (
-    credential_by_code,
-)
-from curation.services.credit import (
-    credential_revoke,
-)
+from curation.selectors.credit import credential_by_code
+from curation.services.credit import credential_revoke
 from frontend.access import editor_required
 
 # A credential names a person: shown to whoever holds the code, never listed by search engines.
@@ -39,7 +35,7 @@ def credential_verify(request: HttpRequest, code: str) -> HttpResponse:
         {
             "credential": credential,
             "achievement": credential.achievement,
-            "valid": credential.revoked_at is None,
+            "valid": credential.is_valid,
         },
     )
     response["X-Robots-Tag"] = NOINDEX

@@ -1,7 +1,6 @@
 """Modules as learners take them (the quiz without answers, attempts and their feedback) and the CPD log
 (printable, by year, CSV)."""
 
-import csv
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -13,6 +12,7 @@ from django.shortcuts import redirect, render
 
 from config.requests import signed_in, viewer
 from curation.errors import DomainError, NotFound
+from curation.exports import cpd_csv as cpd_csv_text
 from curation.models import Module
 from curation.selectors.credit import (
     attempt_feedback,
@@ -21,14 +21,13 @@ from curation.selectors.credit import (
     cpd_records_of,
     cpd_years_of,
     credentials_of,
+    module_progress,
     module_version_current,
     module_visible,
     modules_published,
     version_for_learner,
 )
-from curation.services.credit import (
-    attempt_submit,
-)
+from curation.services.credit import attempt_submit
 
 
 def _module_or_404(request: HttpRequest, public_id: Any) -> Module:
@@ -45,16 +44,7 @@ def _year(request: HttpRequest) -> int | None:
 
 def module_list(request: HttpRequest) -> HttpResponse:
     """Published modules, newest month first; a signed-in learner sees which they passed."""
-    user = viewer(request)
-    passed: set[int] = set()
-    tried: set[int] = set()
-    if user is not None:
-        for module_id, did_pass in attempts_of(learner=user).values_list(
-            "module_version__module_id", "passed"
-        ):
-            tried.add(module_id)
-            if did_pass:
-                passed.add(module_id)
+    tried, passed = module_progress(learner=viewer(request))
     return render(
         request,
         "frontend/credit/modules.html",
@@ -138,42 +128,14 @@ def cpd_log(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/credit/cpd_log.html", context)
 
 
-def csv_response(filename: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+def csv_response(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_csv_safe(value) for value in row])
     return response
-
-
-def _csv_safe(value: Any) -> Any:
-    """A cell a spreadsheet would run as a formula is quoted as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-CPD_HEADER = ["completed", "module", "version", "score_percent", "hours", "hours_basis", "verification_code"]
-
-
-def cpd_row(record: Any) -> list[Any]:
-    return [
-        record.completed_at.date().isoformat(),
-        record.module_version.content["title"],
-        record.module_version.version,
-        round(record.score, 1),
-        record.hours,
-        "estimated" if record.hours_estimated else "set by the editor",
-        record.credential.code if hasattr(record, "credential") else "",
-    ]
 
 
 @login_required
 def cpd_csv(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     records = cpd_records_of(learner=signed_in(request), year=year)
-    return csv_response(
-        f"cpd-log{'-' + str(year) if year else ''}.csv", CPD_HEADER, [cpd_row(r) for r in records]
-    )
+    return csv_response(cpd_csv_text(records), f"cpd-log{'-' + str(year) if year else ''}.csv")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from config.requests import signed_in
 from curation.errors import DomainError, NotFound
+from curation.exports import cohort_csv as cohort_csv_text
 from curation.models import User
 from curation.selectors.credit import (
     cohort_by_code,
@@ -21,14 +22,9 @@ from curation.selectors.credit import (
     is_program_director,
     memberships_of,
 )
-from curation.services.credit import (
-    cohort_create,
-    cohort_join,
-    cohort_leave,
-    cohort_member_remove,
-)
-from frontend.views.credit.building import posted_uuid
-from frontend.views.credit.learning import CPD_HEADER, cpd_row, csv_response
+from curation.services.credit import cohort_create, cohort_join, cohort_leave, cohort_member_remove
+from frontend.access import public_id_or_404
+from frontend.views.credit.learning import csv_response
 
 
 @login_required
@@ -107,7 +103,7 @@ def cohort_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def cohort_member_remove_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     cohort = _directed_or_404(request, public_id)
-    member = get_object_or_404(User, public_id=posted_uuid(request.POST.get("resident", "")))
+    member = get_object_or_404(User, public_id=public_id_or_404(request.POST.get("resident", "")))
     try:
         cohort_member_remove(director=signed_in(request), cohort=cohort, learner=member)
     except DomainError as error:
@@ -117,16 +113,9 @@ def cohort_member_remove_view(request: HttpRequest, public_id: uuid.UUID) -> Htt
     return redirect("frontend:cohort", public_id=cohort.public_id)
 
 
-COHORT_HEADER = ["resident", "email", "joined", *CPD_HEADER]
-
-
 @login_required
 def cohort_csv(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     cohort = _directed_or_404(request, public_id)
-    rows: list[list[Any]] = []
-    for row in cohort_dashboard(cohort=cohort):
-        person = [row["learner"].display_name, row["learner"].email, row["joined_at"].date().isoformat()]
-        rows.extend([*person, *cpd_row(record)] for record in row["records"])
-        if not row["records"]:
-            rows.append([*person] + [""] * len(CPD_HEADER))
-    return csv_response(f"cohort-{cohort.invitation_code}.csv", COHORT_HEADER, rows)
+    return csv_response(
+        cohort_csv_text(cohort_dashboard(cohort=cohort)), f"cohort-{cohort.invitation_code}.csv"
+    )

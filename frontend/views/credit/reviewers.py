@@ -14,16 +14,12 @@ from curation.selectors.credit import (
     credentials_of,
     orcid_link,
     orcid_pushes_of,
-    reviewer_year_summary,
-    reviewer_years,
+    reviewer_year_summaries,
     reviews_for_credit,
 )
-from curation.services.credit import (
-    orcid_push_request,
-    reviewer_credential_issue,
-)
-from frontend.access import expert_required
-from frontend.views.credit.building import posted_uuid, whole_number
+from curation.services.credit import orcid_push_request, reviewer_credential_issue
+from frontend.access import expert_required, public_id_or_404
+from frontend.views.credit.building import whole_number
 
 
 @expert_required
@@ -34,7 +30,7 @@ def expert_credit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.POST.get("action") == "orcid-push":
         review = (
             reviews_for_credit(reviewer=user)
-            .filter(public_id=posted_uuid(request.POST.get("review", "")))
+            .filter(public_id=public_id_or_404(request.POST.get("review", "")))
             .first()
         )
         if review is None:
@@ -55,7 +51,7 @@ def expert_credit(request: HttpRequest) -> HttpResponse:
             messages.error(request, error.message)
         else:
             return redirect("frontend:credential", code=credential.code)
-    years = [reviewer_year_summary(reviewer=user, year=year) for year in reviewer_years(reviewer=user)]
+    years = reviewer_year_summaries(reviewer=user)
     credentials = {c.year: c for c in credentials_of(user=user).filter(kind="peer_review")}
     for summary in years:
         summary["credential"] = credentials.get(summary["year"])
