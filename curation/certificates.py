@@ -80,6 +80,14 @@ def certificate_lines(credential: Credential) -> list[tuple[str, int, str]]:
             else "Certificate of peer review",
         )
     ]
+    if not credential.is_valid:  # the PDF says what the verification page and the badge say
+        lines.append(
+            (
+                "B",
+                16,
+                f"REVOKED on {credential.revoked_at:%Y-%m-%d}: this certificate no longer certifies anything.",
+            )
+        )
     lines.append(("", 13, "This certifies that"))
     lines.append(("B", 22, achievement["recipient"]))
     if credential.kind == CredentialKind.MODULE:

@@ -263,6 +263,8 @@ def test_an_editor_revokes_a_credential_and_every_surface_says_so(client, editor
     client.logout()
     assert "Revoked credential" in client.get(f"/credentials/{code}/").content.decode()
     assert "validUntil" in client.get(f"/credentials/{code}/badge.json").json()
+    pdf = client.get(f"/credentials/{code}/certificate.pdf").content
+    assert "REVOKED" in " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert APIClient().get(f"/api/v1/credentials/{code}/").json()["valid"] is False
     api = APIClient()
     api.force_login(learner)
